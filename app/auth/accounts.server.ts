@@ -1,0 +1,277 @@
+// Email + password identity: sign-up, sign-in (throttled), email verification, password reset and change.
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import { type Actor, recordAudit } from '~/audit/audit.server';
+import { queueEmail } from '~/email/outbox.server';
+import { env } from '~/env.server';
+import { Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed } from '~/lib/errors';
+import { hit, peek, reset } from '~/lib/rate-limit.server';
+import { type Database, isUniqueViolation } from '~db/client.server';
+import { accounts, users, verifications } from '~db/schema';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './password.server';
+import { revokeOtherSessions } from './sessions.server';
+import { generateToken, sha256Hex } from './tokens.server';
+import { emailSchema, newPasswordSchema, passwordSchema, signInSchema, signUpSchema } from './validation';
+
+export const INVALID_CREDENTIALS = 'Invalid email or password';
+export const SIGN_IN_LIMIT = 5;
+export const SIGN_IN_WINDOW_MINUTES = 15;
+export const VERIFY_TTL_MS = 24 * 60 * 60 * 1000;
+export const RESET_TTL_MS = 60 * 60 * 1000;
+
+type VerificationPurpose = 'EMAIL_VERIFICATION' | 'PASSWORD_RESET';
+
+/** Creates a single-use token for `email`, stores its hash, and returns the raw token for the link. */
+async function issueVerification(tx: Database, email: string, purpose: VerificationPurpose): Promise<string> {
+  const token = generateToken();
+  const ttl = purpose === 'EMAIL_VERIFICATION' ? VERIFY_TTL_MS : RESET_TTL_MS;
+  await tx.insert(verifications).values({
+    identifier: email,
+    purpose,
+    tokenHash: sha256Hex(token),
+    expiresAt: new Date(Date.now() + ttl),
+  });
+  return token;
+}
+
+function link(path: string, token: string): string {
+  return new URL(`${path}?token=${encodeURIComponent(token)}`, env().APP_URL).toString();
+}
+
+export type SignUpInput = z.infer<typeof signUpSchema>;
+
+/** Creates the user, its credential account and a verification email, in one transaction. */
+export async function signUp(db: Database, input: SignUpInput, context: Omit<Actor, 'type' | 'userId'> = {}) {
+  const { name, email, password } = signUpSchema.parse(input);
+  const passwordHash = await hashPassword(password);
+  try {
+    return await db.transaction(async (tx) => {
+      const [user] = await tx.insert(users).values({ email, name }).returning();
+      if (!user) throw new Error('user insert returned nothing');
+      await tx.insert(accounts).values({ userId: user.id, providerId: 'credential', accountId: user.id, password: passwordHash });
+      const token = await issueVerification(tx, email, 'EMAIL_VERIFICATION');
+      const emailId = await queueEmail(tx, {
+        to: email,
+        template: 'verify-email',
+        data: { name },
+        link: link('/verify-email', token),
+        entityType: 'user',
+        entityId: user.id,
+      });
+      await recordAudit(tx, { ...context, type: 'USER', userId: user.id }, {
+        action: 'user.signed_up',
+        entityType: 'user',
+        entityId: user.id,
+        newValues: { email, name },
+      });
+      return { user, emailIds: [emailId] };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new Conflict('An account with this email already exists. Sign in instead, or reset your password.', {
+        email: ['An account with this email already exists'],
+      });
+    }
+    throw err;
+  }
+}
+
+export function signInThrottleKey(email: string, ip: string | null | undefined): string {
+  return `login:${email}:${ip ?? 'unknown'}`;
+}
+
+/**
+ * Checks email + password. At most SIGN_IN_LIMIT failures per email+IP per SIGN_IN_WINDOW_MINUTES,
+ * counted in PostgreSQL; then TooManyRequests. The failure message never says which part was wrong.
+ */
+export async function signIn(db: Database, input: { email: string; password: string }, context: Omit<Actor, 'type' | 'userId'> = {}) {
+  const { email, password } = signInSchema.parse(input);
+  const key = signInThrottleKey(email, context.ipAddress);
+  const state = await peek(db, key, SIGN_IN_LIMIT, SIGN_IN_WINDOW_MINUTES);
+  if (state.count >= SIGN_IN_LIMIT) {
+    throw new TooManyRequests(
+      `Too many failed sign-in attempts. Try again in ${Math.ceil(state.retryAfterSeconds / 60)} minute(s).`,
+      state.retryAfterSeconds,
+    );
+  }
+
+  const [row] = await db
+    .select({ user: users, passwordHash: accounts.password })
+    .from(users)
+    .leftJoin(accounts, and(eq(accounts.userId, users.id), eq(accounts.providerId, 'credential')))
+    .where(and(eq(users.email, email), isNull(users.deletedAt)));
+  // Verify against a dummy hash when there is no account, so timing does not reveal which emails exist.
+  const ok = await verifyPassword(row?.passwordHash ?? (await dummyPasswordHash()), password);
+  if (!row || !row.passwordHash || !ok || row.user.status !== 'ACTIVE') {
+    await hit(db, key);
+    await recordAudit(db, { ...context, type: 'USER', userId: row?.user.id ?? null }, {
+      action: 'user.sign_in_failed',
+      entityType: 'user',
+      entityId: row?.user.id ?? null,
+      metadata: { email },
+    });
+    throw new Unauthorized(INVALID_CREDENTIALS);
+  }
+  await reset(db, key);
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, row.user.id));
+    await recordAudit(tx, { ...context, type: 'USER', userId: row.user.id }, {
+      action: 'user.signed_in',
+      entityType: 'user',
+      entityId: row.user.id,
+      metadata: { method: 'password' },
+    });
+  });
+  return row.user;
+}
+
+/** Finds a usable verification by raw token (unused, unexpired, right purpose). */
+async function findVerification(tx: Database, token: string, purpose: VerificationPurpose) {
+  const [row] = await tx
+    .select()
+    .from(verifications)
+    .where(
+      and(
+        eq(verifications.tokenHash, sha256Hex(token)),
+        eq(verifications.purpose, purpose),
+        isNull(verifications.usedAt),
+        gt(verifications.expiresAt, new Date()),
+      ),
+    )
+    .for('update');
+  return row;
+}
+
+export const LINK_INVALID = 'This link is invalid, expired or already used.';
+
+/** Marks the email verified; the token is single use. */
+export async function verifyEmail(db: Database, token: string, context: Omit<Actor, 'type' | 'userId'> = {}) {
+  return db.transaction(async (tx) => {
+    const v = await findVerification(tx, token, 'EMAIL_VERIFICATION');
+    if (!v) throw new NotFound(LINK_INVALID);
+    await tx.update(verifications).set({ usedAt: new Date() }).where(eq(verifications.id, v.id));
+    const [user] = await tx
+      .update(users)
+      .set({ emailVerifiedAt: new Date() })
+      .where(and(eq(users.email, v.identifier), isNull(users.deletedAt)))
+      .returning();
+    if (!user) throw new NotFound(LINK_INVALID);
+    await recordAudit(tx, { ...context, type: 'USER', userId: user.id }, {
+      action: 'user.email_verified',
+      entityType: 'user',
+      entityId: user.id,
+    });
+    return user;
+  });
+}
+
+/** Sends a new verification link to a signed-in, unverified user. */
+export async function resendVerification(db: Database, userId: string) {
+  return db.transaction(async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.id, userId));
+    if (!user) throw new NotFound('User not found');
+    if (user.emailVerifiedAt) throw new Conflict('Your email address is already verified.');
+    const token = await issueVerification(tx, user.email, 'EMAIL_VERIFICATION');
+    const id = await queueEmail(tx, {
+      to: user.email,
+      template: 'verify-email',
+      data: { name: user.name },
+      link: link('/verify-email', token),
+      entityType: 'user',
+      entityId: user.id,
+    });
+    return { emailIds: [id] };
+  });
+}
+
+/** Always answers the same, whether or not the email exists (no account enumeration). */
+export async function requestPasswordReset(db: Database, rawEmail: string) {
+  const email = emailSchema.parse(rawEmail);
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.email, email), isNull(users.deletedAt), eq(users.status, 'ACTIVE')));
+    if (!user) return { emailIds: [] as string[] };
+    const token = await issueVerification(tx, email, 'PASSWORD_RESET');
+    const id = await queueEmail(tx, {
+      to: email,
+      template: 'reset-password',
+      link: link('/reset-password', token),
+      entityType: 'user',
+      entityId: user.id,
+    });
+    return { emailIds: [id] };
+  });
+}
+
+/** Checks a reset link without using it (the reset page shows the form only for a good link). */
+export async function isResetTokenUsable(db: Database, token: string): Promise<boolean> {
+  return Boolean(await findVerification(db, token, 'PASSWORD_RESET'));
+}
+
+async function setPassword(tx: Database, userId: string, password: string) {
+  const passwordHash = await hashPassword(password);
+  const updated = await tx
+    .update(accounts)
+    .set({ password: passwordHash })
+    .where(and(eq(accounts.userId, userId), eq(accounts.providerId, 'credential')))
+    .returning({ id: accounts.id });
+  // A user who signed up through OAuth gets a credential account on first password set.
+  if (updated.length === 0) {
+    await tx.insert(accounts).values({ userId, providerId: 'credential', accountId: userId, password: passwordHash });
+  }
+}
+
+/** Sets a new password from a reset link and revokes every session of the user. */
+export async function resetPassword(db: Database, token: string, password: string, context: Omit<Actor, 'type' | 'userId'> = {}) {
+  const newPassword = newPasswordSchema.parse(password);
+  return db.transaction(async (tx) => {
+    const v = await findVerification(tx, token, 'PASSWORD_RESET');
+    if (!v) throw new NotFound(LINK_INVALID);
+    const [user] = await tx.select().from(users).where(and(eq(users.email, v.identifier), isNull(users.deletedAt)));
+    if (!user) throw new NotFound(LINK_INVALID);
+    await tx.update(verifications).set({ usedAt: new Date() }).where(eq(verifications.id, v.id));
+    await setPassword(tx, user.id, newPassword);
+    // Whoever could open the reset email owns the address: count it as verified.
+    if (!user.emailVerifiedAt) await tx.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, user.id));
+    const revoked = await revokeOtherSessions(tx, user.id, null);
+    await recordAudit(tx, { ...context, type: 'USER', userId: user.id }, {
+      action: 'user.password_reset',
+      entityType: 'user',
+      entityId: user.id,
+      metadata: { sessionsRevoked: revoked },
+    });
+    return user;
+  });
+}
+
+export const changePasswordSchema = z.object({ currentPassword: passwordSchema, newPassword: newPasswordSchema });
+
+/** Changes the password (current one required) and revokes every other session. */
+export async function changePassword(
+  db: Database,
+  actor: Actor & { userId: string },
+  currentSessionId: string,
+  input: z.infer<typeof changePasswordSchema>,
+) {
+  const { currentPassword, newPassword } = changePasswordSchema.parse(input);
+  const [account] = await db
+    .select({ password: accounts.password })
+    .from(accounts)
+    .where(and(eq(accounts.userId, actor.userId), eq(accounts.providerId, 'credential')));
+  if (!account?.password || !(await verifyPassword(account.password, currentPassword))) {
+    throw new ValidationFailed('Your current password is not correct.', { currentPassword: ['Your current password is not correct'] });
+  }
+  return db.transaction(async (tx) => {
+    await setPassword(tx, actor.userId, newPassword);
+    const revoked = await revokeOtherSessions(tx, actor.userId, currentSessionId);
+    await recordAudit(tx, actor, {
+      action: 'user.password_changed',
+      entityType: 'user',
+      entityId: actor.userId,
+      metadata: { sessionsRevoked: revoked },
+    });
+    return { sessionsRevoked: revoked };
+  });
+}

@@ -1,0 +1,173 @@
+// Browser sessions on Lucia 3 (docs/decisions/0003): the cookie holds a random token, `sessions.id`
+// is its SHA-256, so a leaked sessions table yields no usable cookie. 30-day sliding expiry, renewed
+// by Lucia once past half-life; a fresh id at every sign-in (no fixation).
+import { DrizzlePostgreSQLAdapter } from '@lucia-auth/adapter-drizzle';
+import { redirect } from '@remix-run/node';
+import { and, eq, lt, ne } from 'drizzle-orm';
+import { Lucia, TimeSpan } from 'lucia';
+import { clientIp } from '~/audit/audit.server';
+import { getDb } from '~/db.server';
+import { env } from '~/env.server';
+import type { Database } from '~db/client.server';
+import { sessions, users } from '~db/schema';
+import { generateToken, sha256Hex } from './tokens.server';
+
+export const SESSION_COOKIE = 'session';
+export const SESSION_DAYS = 30;
+/** last_used_at is refreshed at most this often, so reads stay reads. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+function createLucia(db: Database) {
+  const adapter = new DrizzlePostgreSQLAdapter(db, sessions, users);
+  return new Lucia(adapter, {
+    sessionExpiresIn: new TimeSpan(SESSION_DAYS, 'd'),
+    sessionCookie: {
+      name: SESSION_COOKIE,
+      expires: true,
+      attributes: { secure: env().NODE_ENV === 'production', sameSite: 'lax', path: '/' },
+    },
+    getUserAttributes: (a) => ({
+      email: a.email,
+      name: a.name,
+      image: a.image,
+      role: a.role,
+      status: a.status,
+      emailVerifiedAt: a.emailVerifiedAt,
+      deletedAt: a.deletedAt,
+      timezone: a.timezone,
+      language: a.language,
+    }),
+    getSessionAttributes: (a) => ({
+      activeOrganizationId: a.activeOrganizationId,
+      ipAddress: a.ipAddress,
+      userAgent: a.userAgent,
+      lastUsedAt: a.lastUsedAt,
+    }),
+  });
+}
+
+type UserRow = typeof users.$inferSelect;
+type SessionRow = typeof sessions.$inferSelect;
+
+declare module 'lucia' {
+  interface Register {
+    Lucia: ReturnType<typeof createLucia>;
+    DatabaseUserAttributes: Omit<UserRow, 'id'>;
+    DatabaseSessionAttributes: Pick<SessionRow, 'activeOrganizationId' | 'ipAddress' | 'userAgent' | 'lastUsedAt'>;
+  }
+}
+
+const instances = new WeakMap<Database, ReturnType<typeof createLucia>>();
+export function luciaFor(db: Database) {
+  let lucia = instances.get(db);
+  if (!lucia) {
+    lucia = createLucia(db);
+    instances.set(db, lucia);
+  }
+  return lucia;
+}
+
+export type SessionUser = import('lucia').User;
+export type UserSession = import('lucia').Session;
+
+export interface AuthContext {
+  db: Database;
+  user: SessionUser;
+  session: UserSession;
+  /** Set-Cookie to send when the session was renewed (sliding expiry); empty otherwise. */
+  headers: Headers;
+}
+
+function readToken(request: Request, db: Database): string | null {
+  return luciaFor(db).readSessionCookie(request.headers.get('Cookie') ?? '');
+}
+
+/** Starts a new session (fresh id) for the user; returns the Set-Cookie header value. */
+export async function createUserSession(
+  db: Database,
+  userId: string,
+  request: Request,
+  activeOrganizationId: string | null = null,
+): Promise<string> {
+  const token = generateToken();
+  const lucia = luciaFor(db);
+  await lucia.createSession(
+    userId,
+    {
+      activeOrganizationId,
+      ipAddress: clientIp(request),
+      userAgent: request.headers.get('user-agent')?.slice(0, 512) ?? null,
+      lastUsedAt: new Date(),
+    },
+    { sessionId: sha256Hex(token) },
+  );
+  return lucia.createSessionCookie(token).serialize();
+}
+
+/** Validates the request's session cookie; null when absent, expired, revoked, or the user cannot sign in. */
+export async function getAuth(request: Request, db?: Database): Promise<AuthContext | null> {
+  const database = db ?? (await getDb());
+  const token = readToken(request, database);
+  if (!token) return null;
+  const lucia = luciaFor(database);
+  const { session, user } = await lucia.validateSession(sha256Hex(token));
+  if (!session || !user) return null;
+  if (user.deletedAt || user.status !== 'ACTIVE') {
+    await lucia.invalidateSession(session.id);
+    return null;
+  }
+  const headers = new Headers();
+  // Lucia extended the expiry (past half-life): re-send the cookie with the new expiry, same token.
+  if (session.fresh) headers.append('Set-Cookie', lucia.createSessionCookie(token).serialize());
+  if (Date.now() - session.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await database.update(sessions).set({ lastUsedAt: new Date() }).where(eq(sessions.id, session.id));
+  }
+  return { db: database, user, session, headers };
+}
+
+/** Same-origin paths only: anything else (absolute URLs, //host, /\host) falls back to `fallback`. */
+export function safeRedirectPath(to: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
+  if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback;
+  try {
+    const url = new URL(to, 'http://same.origin');
+    if (url.origin !== 'http://same.origin') return fallback;
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return fallback;
+  }
+}
+
+export async function requireUser(request: Request): Promise<AuthContext> {
+  const auth = await getAuth(request);
+  if (auth) return auth;
+  const url = new URL(request.url);
+  const params = new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` });
+  throw redirect(`/login?${params}`);
+}
+
+export async function requireAnonymous(request: Request, to = '/'): Promise<void> {
+  if (await getAuth(request)) throw redirect(to);
+}
+
+/** Revokes the request's session and returns a Set-Cookie that clears the cookie. */
+export async function destroySession(request: Request, db: Database): Promise<{ sessionId: string | null; cookie: string }> {
+  const lucia = luciaFor(db);
+  const token = readToken(request, db);
+  const sessionId = token ? sha256Hex(token) : null;
+  if (sessionId) await lucia.invalidateSession(sessionId);
+  return { sessionId, cookie: lucia.createBlankSessionCookie().serialize() };
+}
+
+/** Revokes every session of the user except `keepSessionId` (password change, "sign out other devices"). */
+export async function revokeOtherSessions(db: Database, userId: string, keepSessionId: string | null): Promise<number> {
+  const where = keepSessionId
+    ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId))
+    : eq(sessions.userId, userId);
+  const deleted = await db.delete(sessions).where(where).returning({ id: sessions.id });
+  return deleted.length;
+}
+
+export async function deleteExpiredSessions(db: Database): Promise<number> {
+  const deleted = await db.delete(sessions).where(lt(sessions.expiresAt, new Date())).returning({ id: sessions.id });
+  return deleted.length;
+}

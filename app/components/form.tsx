@@ -1,0 +1,82 @@
+// Form building blocks: labelled inputs with their errors next to them (aria-described), a form-level
+// error, and a submit button that shows a pending state once JavaScript is there.
+import { type FieldMetadata, getInputProps } from '@conform-to/react';
+import { useNavigation } from '@remix-run/react';
+import type { InputHTMLAttributes, ReactNode } from 'react';
+
+type InputType = 'text' | 'email' | 'password' | 'url' | 'number' | 'search' | 'tel' | 'date' | 'hidden';
+
+export function Field<T>({
+  field,
+  label,
+  type = 'text',
+  hint,
+  ...rest
+}: {
+  field: FieldMetadata<T>;
+  label: string;
+  type?: InputType;
+  hint?: ReactNode;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'type' | 'name' | 'id' | 'form'>) {
+  const hintId = hint ? `${field.id}-hint` : undefined;
+  const props = getInputProps(field, { type, ariaDescribedBy: hintId });
+  return (
+    <div>
+      <label htmlFor={field.id} className="label">
+        {label}
+      </label>
+      <input {...props} {...rest} key={props.key} className="input mt-1" />
+      {hint ? (
+        <p id={hintId} className="mt-1 text-sm text-slate-600">
+          {hint}
+        </p>
+      ) : null}
+      <FieldErrors id={field.errorId} errors={field.errors} />
+    </div>
+  );
+}
+
+export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
+  if (!errors?.length) return null;
+  return (
+    <ul id={id} className="field-error">
+      {errors.map((e) => (
+        <li key={e}>{e}</li>
+      ))}
+    </ul>
+  );
+}
+
+export function FormErrors({ id, errors }: { id: string; errors?: string[] }) {
+  if (!errors?.length) return null;
+  return (
+    <div id={id} role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-900 ring-1 ring-red-200">
+      {errors.map((e) => (
+        <p key={e}>{e}</p>
+      ))}
+    </div>
+  );
+}
+
+/** Disabled with a pending label while this form's submission is in flight (JavaScript only). */
+export function SubmitButton({
+  children,
+  pendingLabel,
+  className = 'btn-primary',
+  name,
+  value,
+}: {
+  children: ReactNode;
+  pendingLabel?: string;
+  className?: string;
+  name?: string;
+  value?: string;
+}) {
+  const navigation = useNavigation();
+  const pending = navigation.state === 'submitting' && (!name || navigation.formData?.get(name) === value);
+  return (
+    <button type="submit" className={className} disabled={pending} aria-busy={pending} name={name} value={value}>
+      {pending ? (pendingLabel ?? 'Working…') : children}
+    </button>
+  );
+}

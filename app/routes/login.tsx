@@ -1,0 +1,69 @@
+import { getFormProps, useForm } from '@conform-to/react';
+import { getZodConstraint, parseWithZod } from '@conform-to/zod';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { redirect } from '@remix-run/node';
+import { Form, Link, useActionData, useSearchParams } from '@remix-run/react';
+import { signIn } from '~/auth/accounts.server';
+import { createUserSession, getAuth, safeRedirectPath } from '~/auth/sessions.server';
+import { signInSchema } from '~/auth/validation';
+import { clientIp } from '~/audit/audit.server';
+import { Field, FormErrors, SubmitButton } from '~/components/form';
+import { getDb } from '~/db.server';
+import { replyError, replyInvalid } from '~/lib/http.server';
+
+export const meta: MetaFunction = () => [{ title: 'Sign in — SaaS Platform' }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getAuth(request)) {
+    throw redirect(safeRedirectPath(new URL(request.url).searchParams.get('redirectTo'), '/orgs'));
+  }
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: signInSchema });
+  if (submission.status !== 'success') return replyInvalid(submission, ['password']);
+  const db = await getDb();
+  try {
+    const context = { ipAddress: clientIp(request), userAgent: request.headers.get('user-agent') };
+    const user = await signIn(db, submission.value, context);
+    const cookie = await createUserSession(db, user.id, request);
+    return redirect(safeRedirectPath(submission.value.redirectTo, '/orgs'), { headers: { 'Set-Cookie': cookie } });
+  } catch (err) {
+    return replyError(submission, err, ['password']);
+  }
+}
+
+export default function Login() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const [form, fields] = useForm({
+    lastResult,
+    constraint: getZodConstraint(signInSchema),
+    shouldValidate: 'onBlur',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: signInSchema }),
+  });
+  return (
+    <div className="mx-auto max-w-md">
+      <h1 className="text-2xl font-bold">Sign in</h1>
+      <p className="mt-2 text-sm text-slate-700">
+        New here?{' '}
+        <Link to="/signup" className="link">
+          Create an account
+        </Link>
+      </p>
+      <Form method="post" {...getFormProps(form)} className="card mt-6 space-y-4">
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? ''} />
+        <Field field={fields.email} label="Email" type="email" autoComplete="email" />
+        <Field field={fields.password} label="Password" type="password" autoComplete="current-password" />
+        <div className="flex items-center justify-between">
+          <SubmitButton pendingLabel="Signing in…">Sign in</SubmitButton>
+          <Link to="/forgot-password" className="link text-sm">
+            Forgot your password?
+          </Link>
+        </div>
+      </Form>
+    </div>
+  );
+}

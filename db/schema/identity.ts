@@ -1,0 +1,146 @@
+// Identity tables (SPEC §4 "Identity"); mirrors migrations/0001_identity.sql.
+import { sql } from 'drizzle-orm';
+import { check, index, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { id, timestamps, ts } from './columns';
+import { userRole, userStatus, verificationPurpose } from './enums';
+import { organizations } from './tenancy';
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    email: text('email').notNull(),
+    emailVerifiedAt: ts('email_verified_at'),
+    name: text('name'),
+    image: text('image'),
+    role: userRole('role').notNull().default('CUSTOMER'),
+    status: userStatus('status').notNull().default('ACTIVE'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    phone: text('phone'),
+    timezone: text('timezone').notNull().default('UTC'),
+    language: text('language').notNull().default('en'),
+    stripeCustomerId: text('stripe_customer_id'),
+    billingAddress: jsonb('billing_address'),
+    taxId: text('tax_id'),
+    lastLoginAt: ts('last_login_at'),
+    deletedAt: ts('deleted_at'),
+    ...timestamps(),
+  },
+  (t) => [
+    unique('users_email_key').on(t.email),
+    unique('users_stripe_customer_id_key').on(t.stripeCustomerId),
+    check('users_email_lower_check', sql`${t.email} = lower(${t.email})`),
+    index('users_deleted_at_idx').on(t.deletedAt),
+  ],
+);
+
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: id(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    providerId: text('provider_id').notNull(),
+    accountId: text('account_id').notNull(),
+    password: text('password'),
+    ...timestamps(),
+  },
+  (t) => [
+    unique('accounts_provider_account_key').on(t.providerId, t.accountId),
+    check('accounts_provider_id_check', sql`${t.providerId} IN ('credential', 'github', 'google')`),
+    check('accounts_password_only_credential_check', sql`${t.password} IS NULL OR ${t.providerId} = 'credential'`),
+    index('accounts_user_id_idx').on(t.userId),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    // SHA-256 (hex) of the cookie token.
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: ts('expires_at').notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    lastUsedAt: ts('last_used_at').notNull().defaultNow(),
+    // The foreign key is added by the tenancy migration (organizations come later in the SQL).
+    activeOrganizationId: text('active_organization_id').references(() => organizations.id, {
+      onDelete: 'set null',
+    }),
+    ...timestamps(),
+  },
+  (t) => [
+    index('sessions_user_id_idx').on(t.userId),
+    index('sessions_expires_at_idx').on(t.expiresAt),
+    index('sessions_last_used_at_idx').on(t.lastUsedAt),
+    index('sessions_active_organization_id_idx').on(t.activeOrganizationId),
+  ],
+);
+
+export const verifications = pgTable(
+  'verifications',
+  {
+    id: id(),
+    identifier: text('identifier').notNull(),
+    purpose: verificationPurpose('purpose').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    ...timestamps(),
+  },
+  (t) => [
+    unique('verifications_token_hash_key').on(t.tokenHash),
+    check('verifications_identifier_lower_check', sql`${t.identifier} = lower(${t.identifier})`),
+    index('verifications_identifier_idx').on(t.identifier, t.purpose),
+    index('verifications_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
+export const tokenBlacklist = pgTable(
+  'token_blacklist',
+  {
+    id: id(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    userId: text('user_id'),
+    reason: text('reason'),
+    revokedAt: ts('revoked_at').notNull().defaultNow(),
+    revokedBy: text('revoked_by'),
+    ...timestamps(),
+  },
+  (t) => [
+    unique('token_blacklist_token_hash_key').on(t.tokenHash),
+    index('token_blacklist_expires_at_idx').on(t.expiresAt),
+    index('token_blacklist_user_id_idx').on(t.userId),
+  ],
+);
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: id(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    familyId: text('family_id').notNull(),
+    parentId: text('parent_id'),
+    expiresAt: ts('expires_at').notNull(),
+    rotatedAt: ts('rotated_at'),
+    revokedAt: ts('revoked_at'),
+    deviceInfo: text('device_info'),
+    ipAddress: text('ip_address'),
+    lastUsedAt: ts('last_used_at'),
+    ...timestamps(),
+  },
+  (t) => [
+    unique('refresh_tokens_token_hash_key').on(t.tokenHash),
+    index('refresh_tokens_user_id_idx').on(t.userId),
+    index('refresh_tokens_family_id_idx').on(t.familyId),
+    index('refresh_tokens_expires_at_idx').on(t.expiresAt),
+  ],
+);

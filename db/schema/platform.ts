@@ -1,0 +1,2 @@
+// placeholder, see migrations
+export {};

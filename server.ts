@@ -1,0 +1,66 @@
+// Production server: Express serving the Remix build, with graceful SIGTERM (stop accepting new
+// connections, finish in-flight requests, close the database pool).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequestHandler } from '@remix-run/express';
+import type { ServerBuild } from '@remix-run/node';
+import compression from 'compression';
+import express from 'express';
+import { closeDb, getConnection } from './app/db.server';
+import { ConfigError, env } from './app/env.server';
+import { csrfMiddleware } from './app/lib/csrf-middleware';
+import { applyBaseSecurityHeaders } from './app/lib/security-headers.server';
+
+async function main() {
+  const config = env();
+  // Open (and for PGlite, migrate) before listening, so /readyz is truthful from the first request.
+  await getConnection();
+
+  const build = (await import(new URL('./build/server/index.js', import.meta.url).href)) as ServerBuild;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(compression());
+  app.use((_req, res, next) => {
+    const headers = new Headers();
+    applyBaseSecurityHeaders(headers);
+    headers.forEach((value, key) => res.setHeader(key, value));
+    next();
+  });
+  app.use(csrfMiddleware);
+  app.use('/assets', express.static('build/client/assets', { immutable: true, maxAge: '1y' }));
+  app.use(express.static('build/client', { maxAge: '1h' }));
+  app.all('*', createRequestHandler({ build, mode: 'production' }));
+
+  const server = createServer(app);
+  server.keepAliveTimeout = 5_000;
+  server.listen(config.PORT, () => {
+    const { port } = server.address() as AddressInfo;
+    console.log(`[server] listening on http://localhost:${port}`);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[server] ${signal}: draining`);
+    // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed now.
+    server.close(async () => {
+      await closeDb();
+      console.log('[server] stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      console.error('[server] drain timed out, exiting');
+      process.exit(1);
+    }, 25_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error('[server] failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+// Reusable browser fixtures: one Chromium per test file, fresh contexts per test, axe on every page.
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
+
+export const baseUrl = () => inject('e2eBaseUrl') as string;
+
+/** describe() that skips (with the reason in its name) when the browser harness is not available. */
+export const describeBrowser = (name: string, fn: () => void) =>
+  inject('e2eBaseUrl') ? describe(name, fn) : describe.skip(`${name} (no Chromium: browser tests skipped)`, fn);
+
+export function useBrowser() {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: inject('chromiumPath'),
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+  });
+  return {
+    /** A page in a fresh context (own cookies); `javaScriptEnabled: false` proves forms work without JS. */
+    async newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
+      if (!browser) throw new Error('browser not started');
+      const context = await browser.newContext({
+        baseURL: baseUrl(),
+        javaScriptEnabled: options.javaScriptEnabled ?? true,
+      });
+      contexts.push(context);
+      return context.newPage();
+    },
+  };
+}
+
+/** Fails on serious or critical accessibility violations of the current page. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    `accessibility violations on ${page.url()}`,
+  ).toEqual([]);
+}
+
+/** Navigates and asserts the response status; returns the page for chaining. */
+export async function visit(page: Page, path: string, status = 200): Promise<Page> {
+  const response = await page.goto(path);
+  expect(response?.status(), `GET ${path}`).toBe(status);
+  return page;
+}

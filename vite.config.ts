@@ -1,0 +1,36 @@
+import { vitePlugin as remix } from '@remix-run/dev';
+import tailwindcss from '@tailwindcss/vite';
+import { defineConfig } from 'vite';
+import tsconfigPaths from 'vite-tsconfig-paths';
+import { csrfMiddleware } from './app/lib/csrf-middleware';
+
+declare module '@remix-run/node' {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+export default defineConfig({
+  server: { port: 3000 },
+  plugins: [
+    {
+      // The same CSRF check as the production server, in front of Remix's dev middleware.
+      name: 'csrf-check',
+      configureServer(server) {
+        server.middlewares.use(csrfMiddleware);
+      },
+    },
+    tailwindcss(),
+    remix({
+      ignoredRouteFiles: ['**/*.test.*'],
+      future: {
+        v3_fetcherPersist: true,
+        v3_relativeSplatPath: true,
+        v3_throwAbortReason: true,
+        v3_singleFetch: true,
+        v3_lazyRouteDiscovery: true,
+      },
+    }),
+    tsconfigPaths(),
+  ],
+});
