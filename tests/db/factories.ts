@@ -170,3 +170,44 @@ export const writeAudit = (db: Database, userId: string | null, organizationId: 
     sql`INSERT INTO audit_logs (user_id, actor_type, organization_id, action, entity_type, entity_id)
         VALUES (${userId}, 'USER', ${organizationId}, 'test.action', 'test', 'x') RETURNING id`,
   );
+
+const firstEnumValue = (type: string) => sql.raw(`(enum_range(NULL::${type}))[1]`);
+
+export async function createProductWithPrice(db: Database, options: { planId?: string } = {}) {
+  const slug = `product-${uid()}`;
+  const product = await insertId(
+    db,
+    sql`INSERT INTO products (name, description, slug, type, base_price, tags, plan_id)
+        VALUES (${slug}, 'A product', ${slug}, ${firstEnumValue('product_type')}, 1000, ARRAY[]::text[], ${options.planId ?? null})
+        RETURNING id`,
+  );
+  const price = await insertId(
+    db,
+    sql`INSERT INTO prices (product_id, stripe_price_id, unit_amount, type)
+        VALUES (${product}, ${`price_${uid()}`}, 1000, ${firstEnumValue('price_type')}) RETURNING id`,
+  );
+  return { product, price };
+}
+
+/** A paid order of one item, bought by `userId` for `organizationId`. */
+export async function createOrder(db: Database, userId: string, organizationId: string | null) {
+  const { product, price } = await createProductWithPrice(db);
+  const order = await insertId(
+    db,
+    sql`INSERT INTO orders (user_id, organization_id, order_number, subtotal, total_amount, billing_address)
+        VALUES (${userId}, ${organizationId}, ${`ORD-${uid()}`}, 1000, 1000, '{"country":"US"}') RETURNING id`,
+  );
+  await db.execute(
+    sql`INSERT INTO order_items (order_id, product_id, price_id, quantity, unit_price, total_price)
+        VALUES (${order}, ${product}, ${price}, 1, 1000, 1000)`,
+  );
+  return { order, product, price };
+}
+
+export const createRefund = (db: Database, orderId: string, amount = 500) =>
+  insertId(
+    db,
+    sql`INSERT INTO refunds (order_id, stripe_refund_id, amount, reason, status)
+        VALUES (${orderId}, ${`re_${uid()}`}, ${amount}, ${firstEnumValue('refund_reason')}, ${firstEnumValue('refund_status')})
+        RETURNING id`,
+  );

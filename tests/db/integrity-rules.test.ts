@@ -13,6 +13,7 @@ import {
   createApp,
   createBillingAccount,
   createInvoice,
+  createOrder,
   createOrganization,
   createPrize,
   createProject,
@@ -283,6 +284,33 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
       expect(await failureCode(t.db, sql`INSERT INTO prizes (room_id, name, quantity) VALUES (${room}, 'p', 0)`)).toBe(
         '23514',
       );
+    });
+
+    it("seed 003's store CHECKs reject bad rows", async () => {
+      const buyer = await createUser(t.db);
+      const { order, product, price } = await createOrder(t.db, buyer, null);
+      const bad = [
+        sql`INSERT INTO order_items (order_id, product_id, price_id, quantity, unit_price, total_price) VALUES (${order}, ${product}, ${price}, 0, 100, 0)`,
+        sql`INSERT INTO order_items (order_id, product_id, price_id, quantity, unit_price, total_price) VALUES (${order}, ${product}, ${price}, 2, 100, 150)`,
+        sql`UPDATE orders SET total_amount = -1 WHERE id = ${order}`,
+        sql`UPDATE products SET base_price = -1 WHERE id = ${product}`,
+        sql`UPDATE products SET stock_quantity = -1 WHERE id = ${product}`,
+        sql`UPDATE products SET download_limit = -2 WHERE id = ${product}`,
+        sql`INSERT INTO product_reviews (product_id, user_id, rating, content) VALUES (${product}, ${buyer}, 6, 'too good')`,
+        sql`INSERT INTO product_reviews (product_id, user_id, rating, content) VALUES (${product}, ${buyer}, 0, 'too bad')`,
+        sql`INSERT INTO refunds (order_id, stripe_refund_id, amount, reason, status)
+            VALUES (${order}, 're_zero', 0, (enum_range(NULL::refund_reason))[1], (enum_range(NULL::refund_status))[1])`,
+        sql`INSERT INTO discounts (code, name) VALUES ('NEITHER', 'neither percent nor amount')`,
+        sql`INSERT INTO discounts (code, name, percent_off, amount_off) VALUES ('BOTH', 'both', 10, 100)`,
+        sql`INSERT INTO discounts (code, name, percent_off) VALUES ('ZERO', 'zero percent', 0)`,
+        sql`INSERT INTO discounts (code, name, percent_off) VALUES ('OVER', 'over 100', 100.5)`,
+        sql`INSERT INTO discounts (code, name, amount_off) VALUES ('NOAMOUNT', 'zero amount', 0)`,
+        sql`INSERT INTO discounts (code, name, amount_off, max_uses) VALUES ('NEGUSES', 'negative uses', 100, -1)`,
+      ];
+      for (const query of bad) expect(await failureCode(t.db, query)).toBe('23514');
+      // The boundaries themselves are fine.
+      await t.db.execute(sql`UPDATE products SET download_limit = -1, stock_quantity = 0 WHERE id = ${product}`);
+      await t.db.execute(sql`INSERT INTO discounts (code, name, percent_off) VALUES (${`FULL-${order}`}, 'all of it', 100)`);
     });
   });
 });

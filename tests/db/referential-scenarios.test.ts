@@ -15,11 +15,13 @@ import {
   createBillingAccount,
   createCredit,
   createInvoice,
+  createOrder,
   createOrganization,
   createPayment,
   createPlan,
   createPrize,
   createProject,
+  createRefund,
   createRoom,
   createService,
   createSubscription,
@@ -129,6 +131,9 @@ describeEachDriver('SPEC §5 referential scenarios', (driver) => {
     const prize = await createPrize(db, room);
     await createWinner(db, room, prize, participant);
     const audit = await writeAudit(db, owner, org);
+    // Store orders bought for it, one with a refund: order history outlives the organization.
+    const { order } = await createOrder(db, owner, org);
+    const refund = await createRefund(db, order);
 
     await db.execute(sql`DELETE FROM organizations WHERE id = ${org}`);
 
@@ -161,6 +166,21 @@ describeEachDriver('SPEC §5 referential scenarios', (driver) => {
     expect(appRow.organization_id).toBeNull();
     expect(await count(db, 'rooms', sql`id = ${otherRoom}`)).toBe(1);
     expect(await count(db, 'audit_logs', sql`id = ${audit}`)).toBe(1);
+    const orderRow = await one<{ organization_id: string | null }>(db, sql`SELECT organization_id FROM orders WHERE id = ${order}`);
+    expect(orderRow.organization_id).toBeNull();
+    expect(await count(db, 'order_items', sql`order_id = ${order}`)).toBe(1);
+    expect(await count(db, 'refunds', sql`id = ${refund}`)).toBe(1);
+  });
+
+  it('store history is kept: an order with refunds, a buyer with orders, a product that was sold', async () => {
+    const buyer = await createUser(t.db);
+    const { order, product, price } = await createOrder(t.db, buyer, null);
+    await createRefund(t.db, order);
+    expect(FK_CODES).toContain(await failureCode(t.db, sql`DELETE FROM orders WHERE id = ${order}`));
+    expect(FK_CODES).toContain(await failureCode(t.db, sql`DELETE FROM users WHERE id = ${buyer}`));
+    expect(FK_CODES).toContain(await failureCode(t.db, sql`DELETE FROM products WHERE id = ${product}`));
+    expect(FK_CODES).toContain(await failureCode(t.db, sql`DELETE FROM prices WHERE id = ${price}`));
+    expect(await count(t.db, 'orders', sql`id = ${order}`)).toBe(1);
   });
 
   it('deleting a user with audit rows keeps the rows and nulls their user_id', async () => {

@@ -1,13 +1,13 @@
 // Proves the Drizzle definitions mirror the hand-written SQL, and the SQL follows SPEC §3 and §5.
-import { is, type SQL, sql } from 'drizzle-orm';
+import { is, sql } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
-import { pushSchema } from 'drizzle-kit/api';
 import { expect, it } from 'vitest';
 import { rowsOf } from '../../db/client.server';
 import * as schema from '../../db/schema';
 import { useTestDatabase } from '../support/db';
 import { describeEachDriver } from './drivers';
 import { columns, foreignKeys, leadingIndexedColumns, triggers } from './introspect';
+import { pendingSchemaChanges } from './push-schema';
 import { REFERENTIAL_RULES } from './referential-rules';
 
 const tables = (Object.values(schema) as unknown[]).filter((v) => is(v, PgTable)) as PgTable[];
@@ -101,9 +101,7 @@ describeEachDriver('schema', (driver) => {
   });
 
   it('drizzle-kit finds nothing to change between the Drizzle schema and the migrated database', async () => {
-    // drizzle-kit reads `result.rows`; postgres.js returns the rows array itself.
-    const db = { execute: async (query: SQL) => ({ rows: rowsOf(await t.db.execute(query)) }) };
-    const result = await pushSchema(schema as Record<string, unknown>, db as never);
+    const statements = await pendingSchemaChanges(t.db, schema as Record<string, unknown>);
     // drizzle-kit re-creates multi-column unique constraints whose columns it cannot order from the
     // catalog; such a pair is spurious only if the live constraint already has exactly those columns.
     const live = rowsOf<{ conname: string; cols: string }>(
@@ -117,12 +115,12 @@ describeEachDriver('schema', (driver) => {
     );
     const liveUnique = new Map(live.map((r) => [r.conname, r.cols]));
     const added = new Map<string, string>();
-    for (const s of result.statementsToExecute) {
+    for (const s of statements) {
       const m = /ADD CONSTRAINT "([^"]+)" UNIQUE(?: NULLS NOT DISTINCT)?\(([^)]*)\)/.exec(s);
       if (m?.[1] && m[2] !== undefined) added.set(m[1], m[2].replace(/"/g, ''));
     }
     const spurious = (name: string) => added.has(name) && liveUnique.get(name) === added.get(name);
-    const remaining = result.statementsToExecute.filter((s) => {
+    const remaining = statements.filter((s) => {
       const name = /CONSTRAINT "([^"]+)"/.exec(s)?.[1];
       return !(name && spurious(name));
     });

@@ -1,6 +1,6 @@
 // Landing, pricing and the 404 page, with JavaScript on and off, checked by axe.
 import { expect, it } from 'vitest';
-import { describeBrowser, expectAccessible, useBrowser, visit } from './fixtures';
+import { baseUrl, describeBrowser, expectAccessible, useBrowser, visit } from './fixtures';
 
 describeBrowser('public pages', () => {
   const browser = useBrowser();
@@ -37,6 +37,16 @@ describeBrowser('public pages', () => {
     const html = await page.content();
     expect(html).not.toMatch(/at .*\.(js|ts):\d+/);
     await expectAccessible(page);
+  });
+
+  it('GET /healthz answers for the process and GET /readyz for the migrated database', async () => {
+    const health = await fetch(new URL('/healthz', baseUrl()));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(new URL('/readyz', baseUrl()));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(ready.headers.get('cache-control')).toBe('no-store');
   });
 
   it('documents carry the security headers with a CSP nonce', async () => {
