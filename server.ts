@@ -23,7 +23,7 @@ async function main() {
   app.use((_req, res, next) => {
     const headers = new Headers();
     applyBaseSecurityHeaders(headers);
-    headers.forEach((value, key) => res.setHeader(key, value));
+    for (const [key, value] of headers) res.setHeader(key, value);
     next();
   });
   app.use(csrfMiddleware);

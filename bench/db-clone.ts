@@ -4,7 +4,14 @@ import { performance } from 'node:perf_hooks';
 import { connectPglite, connectPostgres } from '../db/client.server';
 import { migrate } from '../db/migrate';
 import { seedBaseline } from '../db/seed';
-import { adminClient, cloneTemplate, databaseUrl, dropDatabase, ensureTemplate, postgresReachable } from '../tests/support/pg';
+import {
+  adminClient,
+  cloneTemplate,
+  databaseUrl,
+  dropDatabase,
+  ensureTemplate,
+  postgresReachable,
+} from '../tests/support/pg';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
@@ -29,7 +36,11 @@ async function main() {
     const scratch: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       let name = '';
-      clone.push(await time(async () => void (name = await cloneTemplate(template))));
+      clone.push(
+        await time(async () => {
+          name = await cloneTemplate(template);
+        }),
+      );
       await dropDatabase(name);
 
       const fresh = `saas_bench_${process.pid}_${i}`;

@@ -21,8 +21,9 @@ export interface Connection {
 export function connectPostgres(url: string, options: { max?: number } = {}): Connection {
   const client = postgres(url, {
     max: options.max ?? 10,
-    onnotice: () => {}  });
-  const db = drizzlePostgres(client, { schema}) as unknown as Database;
+    onnotice: () => {},
+  });
+  const db = drizzlePostgres(client, { schema }) as unknown as Database;
   return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
 }
 
@@ -30,7 +31,7 @@ export async function connectPglite(dataDir?: string): Promise<Connection> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
-  const db = drizzlePglite(client, { schema}) as unknown as Database;
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
   return { db, driver: 'pglite', close: () => client.close() };
 }
 

@@ -31,7 +31,8 @@ export class MigrationError extends Error {
     public readonly file: string,
     cause: unknown,
   ) {
-    const detail = cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
+    const detail =
+      cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
     super(`Migration ${file} failed and was rolled back: ${detail}`, { cause });
     this.name = 'MigrationError';
   }

@@ -1,7 +1,7 @@
 // Idempotent seed: seed 000's three plans always; a demo user + organization for development.
 import { eq, sql } from 'drizzle-orm';
-import { hashPassword } from '../app/auth/password.server';
 import { userActor } from '../app/audit/audit.server';
+import { hashPassword } from '../app/auth/password.server';
 import { PLAN_DEFINITIONS } from '../app/billing/plans';
 import { createOrganization } from '../app/orgs/organizations.server';
 import type { Database } from './client.server';
@@ -29,7 +29,11 @@ export async function seedBaseline(db: Database): Promise<void> {
   }
 }
 
-export const DEMO_USER = { email: 'demo@example.com', password: 'demo-password-123', name: 'Demo User' } as const;
+export const DEMO_USER = {
+  email: 'demo@example.com',
+  password: 'demo-password-123',
+  name: 'Demo User',
+} as const;
 export const DEMO_ORGANIZATION = { name: 'Demo Organization', slug: 'demo' } as const;
 
 export async function seedDemo(db: Database): Promise<{ email: string; organizationSlug: string }> {
@@ -50,7 +54,10 @@ export async function seedDemo(db: Database): Promise<{ email: string; organizat
       });
       return user.id;
     });
-    const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, DEMO_ORGANIZATION.slug));
+    const [org] = await db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.slug, DEMO_ORGANIZATION.slug));
     if (!org) await createOrganization(db, { ...userActor(userId), userId }, DEMO_ORGANIZATION);
   }
   return { email: DEMO_USER.email, organizationSlug: DEMO_ORGANIZATION.slug };

@@ -14,7 +14,9 @@ try {
     await seedBaseline(db);
     await seedDemo(db);
   }
-  console.log(`[db] ${driver === 'pglite' ? `embedded PGlite in ${config.PGLITE_DATA_DIR}` : 'PostgreSQL'} ready`);
+  console.log(
+    `[db] ${driver === 'pglite' ? `embedded PGlite in ${config.PGLITE_DATA_DIR}` : 'PostgreSQL'} ready`,
+  );
   const server = await createServer({ server: { port: config.PORT } });
   await server.listen();
   server.printUrls();

@@ -5,7 +5,10 @@ import { migrate } from '../db/migrate';
 
 try {
   const config = env();
-  const connection = await connect({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR });
+  const connection = await connect({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDataDir: config.PGLITE_DATA_DIR,
+  });
   try {
     const { applied } = await migrate(connection.db, { log: (line) => console.log(line) });
     console.log(applied.length ? `${applied.length} migration(s) applied` : 'database is up to date');

@@ -5,7 +5,10 @@ import { seedBaseline, seedDemo } from '../db/seed';
 
 try {
   const config = env();
-  const connection = await connect({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR });
+  const connection = await connect({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDataDir: config.PGLITE_DATA_DIR,
+  });
   try {
     await seedBaseline(connection.db);
     console.log('plans seeded');

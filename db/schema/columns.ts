@@ -6,10 +6,7 @@ import { text, timestamp } from 'drizzle-orm/pg-core';
 export const ts = (name: string) => timestamp(name, { precision: 3, withTimezone: true, mode: 'date' });
 
 /** Text primary key defaulting to the SQL gen_id() of migration 0000. */
-export const id = () =>
-  text('id')
-    .primaryKey()
-    .default(sql`gen_id()`);
+export const id = () => text('id').primaryKey().default(sql`gen_id()`);
 
 export const createdAt = () => ts('created_at').notNull().defaultNow();
 

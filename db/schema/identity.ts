@@ -50,7 +50,10 @@ export const accounts = pgTable(
   (t) => [
     unique('accounts_provider_account_key').on(t.providerId, t.accountId),
     check('accounts_provider_id_check', sql`${t.providerId} IN ('credential', 'github', 'google')`),
-    check('accounts_password_only_credential_check', sql`${t.password} IS NULL OR ${t.providerId} = 'credential'`),
+    check(
+      'accounts_password_only_credential_check',
+      sql`${t.password} IS NULL OR ${t.providerId} = 'credential'`,
+    ),
     index('accounts_user_id_idx').on(t.userId),
   ],
 );

@@ -17,8 +17,8 @@ import { apps, participants, prizes, rooms, winners } from './events';
 import { accounts, refreshTokens, sessions, users } from './identity';
 import { auditLogs, supportMessages, supportTickets, systemSettings } from './platform';
 import {
-  discountUsages,
   discounts,
+  discountUsages,
   orderItems,
   orders,
   paymentMethods,
@@ -123,7 +123,10 @@ export const plansRelations = relations(plans, ({ many }) => ({
 }));
 
 export const subscriptionsRelations = relations(subscriptions, ({ one, many }) => ({
-  organization: one(organizations, { fields: [subscriptions.organizationId], references: [organizations.id] }),
+  organization: one(organizations, {
+    fields: [subscriptions.organizationId],
+    references: [organizations.id],
+  }),
   plan: one(plans, { fields: [subscriptions.planId], references: [plans.id] }),
   invoices: many(invoices),
 }));
@@ -136,7 +139,10 @@ export const organizationModulesRelations = relations(organizationModules, ({ on
 }));
 
 export const billingAccountsRelations = relations(billingAccounts, ({ one, many }) => ({
-  organization: one(organizations, { fields: [billingAccounts.organizationId], references: [organizations.id] }),
+  organization: one(organizations, {
+    fields: [billingAccounts.organizationId],
+    references: [organizations.id],
+  }),
   invoices: many(invoices),
   payments: many(payments),
   credits: many(credits),
@@ -148,7 +154,10 @@ export const servicesRelations = relations(services, ({ one, many }) => ({
 }));
 
 export const invoicesRelations = relations(invoices, ({ one, many }) => ({
-  billingAccount: one(billingAccounts, { fields: [invoices.billingAccountId], references: [billingAccounts.id] }),
+  billingAccount: one(billingAccounts, {
+    fields: [invoices.billingAccountId],
+    references: [billingAccounts.id],
+  }),
   subscription: one(subscriptions, { fields: [invoices.subscriptionId], references: [subscriptions.id] }),
   lineItems: many(invoiceLineItems),
   payments: many(payments),
@@ -160,13 +169,19 @@ export const invoiceLineItemsRelations = relations(invoiceLineItems, ({ one }) =
 }));
 
 export const paymentsRelations = relations(payments, ({ one }) => ({
-  billingAccount: one(billingAccounts, { fields: [payments.billingAccountId], references: [billingAccounts.id] }),
+  billingAccount: one(billingAccounts, {
+    fields: [payments.billingAccountId],
+    references: [billingAccounts.id],
+  }),
   invoice: one(invoices, { fields: [payments.invoiceId], references: [invoices.id] }),
   recordedByUser: one(users, { fields: [payments.recordedBy], references: [users.id] }),
 }));
 
 export const creditsRelations = relations(credits, ({ one }) => ({
-  billingAccount: one(billingAccounts, { fields: [credits.billingAccountId], references: [billingAccounts.id] }),
+  billingAccount: one(billingAccounts, {
+    fields: [credits.billingAccountId],
+    references: [billingAccounts.id],
+  }),
   issuedBy: one(users, { fields: [credits.issuedById], references: [users.id] }),
 }));
 
@@ -187,9 +202,20 @@ export const usageEventsRelations = relations(usageEvents, ({ one }) => ({
 // Support, audit, settings
 
 export const supportTicketsRelations = relations(supportTickets, ({ one, many }) => ({
-  organization: one(organizations, { fields: [supportTickets.organizationId], references: [organizations.id] }),
-  customer: one(users, { fields: [supportTickets.customerId], references: [users.id], relationName: 'customer' }),
-  assignee: one(users, { fields: [supportTickets.assigneeId], references: [users.id], relationName: 'assignee' }),
+  organization: one(organizations, {
+    fields: [supportTickets.organizationId],
+    references: [organizations.id],
+  }),
+  customer: one(users, {
+    fields: [supportTickets.customerId],
+    references: [users.id],
+    relationName: 'customer',
+  }),
+  assignee: one(users, {
+    fields: [supportTickets.assigneeId],
+    references: [users.id],
+    relationName: 'assignee',
+  }),
   messages: many(supportMessages),
 }));
 

@@ -70,7 +70,10 @@ export const teamMembers = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     ...timestamps(),
   },
-  (t) => [unique('team_members_team_user_key').on(t.teamId, t.userId), index('team_members_user_id_idx').on(t.userId)],
+  (t) => [
+    unique('team_members_team_user_key').on(t.teamId, t.userId),
+    index('team_members_user_id_idx').on(t.userId),
+  ],
 );
 
 export const invitations = pgTable(
@@ -98,12 +101,8 @@ export const invitations = pgTable(
     index('invitations_inviter_id_idx').on(t.inviterId),
     index('invitations_team_id_idx').on(t.teamId),
     index('invitations_email_idx').on(t.email),
-    uniqueIndex('invitations_pending_email_key')
-      .on(t.organizationId, t.email)
-      .where(sql`status = 'PENDING'`),
-    index('invitations_expires_at_idx')
-      .on(t.expiresAt)
-      .where(sql`status = 'PENDING'`),
+    uniqueIndex('invitations_pending_email_key').on(t.organizationId, t.email).where(sql`status = 'PENDING'`),
+    index('invitations_expires_at_idx').on(t.expiresAt).where(sql`status = 'PENDING'`),
   ],
 );
 

@@ -14,7 +14,10 @@ export async function one<T = Record<string, unknown>>(db: Database, query: SQL)
 }
 
 export async function count(db: Database, table: string, where: SQL): Promise<number> {
-  const row = await one<{ n: number | string }>(db, sql`SELECT count(*) AS n FROM ${sql.identifier(table)} WHERE ${where}`);
+  const row = await one<{ n: number | string }>(
+    db,
+    sql`SELECT count(*) AS n FROM ${sql.identifier(table)} WHERE ${where}`,
+  );
   return Number(row.n);
 }
 
@@ -36,7 +39,10 @@ export async function failureCode(db: Database, query: SQL): Promise<string | un
 export const FK_CODES = ['23503', '23001'];
 
 export const createUser = (db: Database) =>
-  insertId(db, sql`INSERT INTO users (email, name) VALUES (${`u-${uid()}@example.com`}, 'Test User') RETURNING id`);
+  insertId(
+    db,
+    sql`INSERT INTO users (email, name) VALUES (${`u-${uid()}@example.com`}, 'Test User') RETURNING id`,
+  );
 
 export const createOrganization = (db: Database) => {
   const slug = `org-${uid()}`;
@@ -83,7 +89,8 @@ export const createInvoice = (
   options: { subscriptionId?: string; subtotal?: number; periodStart?: string } = {},
 ) => {
   const subtotal = options.subtotal ?? 1500;
-  const start = options.periodStart ?? `2026-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}-01T00:00:00Z`;
+  const start =
+    options.periodStart ?? `2026-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}-01T00:00:00Z`;
   return insertId(
     db,
     sql`INSERT INTO invoices (billing_account_id, subscription_id, period_start, period_end, subtotal, tax, total, status, due_at)
@@ -107,7 +114,12 @@ export const finalizeInvoice = (db: Database, invoiceId: string) =>
         WHERE id = ${invoiceId}`,
   );
 
-export const createPayment = (db: Database, billingAccountId: string, invoiceId: string | null, amount = 1500) =>
+export const createPayment = (
+  db: Database,
+  billingAccountId: string,
+  invoiceId: string | null,
+  amount = 1500,
+) =>
   insertId(
     db,
     sql`INSERT INTO payments (billing_account_id, invoice_id, amount, method, status)
@@ -137,10 +149,16 @@ export const createRoom = (db: Database, organizationId: string, createdBy: stri
   );
 
 export const addParticipant = (db: Database, roomId: string, userId: string) =>
-  insertId(db, sql`INSERT INTO participants (room_id, user_id, role) VALUES (${roomId}, ${userId}, 'PARTICIPANT') RETURNING id`);
+  insertId(
+    db,
+    sql`INSERT INTO participants (room_id, user_id, role) VALUES (${roomId}, ${userId}, 'PARTICIPANT') RETURNING id`,
+  );
 
 export const createPrize = (db: Database, roomId: string, quantity = 1) =>
-  insertId(db, sql`INSERT INTO prizes (room_id, name, quantity) VALUES (${roomId}, 'Prize', ${quantity}) RETURNING id`);
+  insertId(
+    db,
+    sql`INSERT INTO prizes (room_id, name, quantity) VALUES (${roomId}, 'Prize', ${quantity}) RETURNING id`,
+  );
 
 export const createWinner = (db: Database, roomId: string, prizeId: string, participantId: string) =>
   insertId(
@@ -150,11 +168,17 @@ export const createWinner = (db: Database, roomId: string, prizeId: string, part
   );
 
 export const createTeam = (db: Database, organizationId: string) =>
-  insertId(db, sql`INSERT INTO teams (organization_id, name) VALUES (${organizationId}, ${`team-${uid()}`}) RETURNING id`);
+  insertId(
+    db,
+    sql`INSERT INTO teams (organization_id, name) VALUES (${organizationId}, ${`team-${uid()}`}) RETURNING id`,
+  );
 
 export const createProject = (db: Database, organizationId: string) => {
   const slug = `p-${uid()}`;
-  return insertId(db, sql`INSERT INTO projects (organization_id, name, slug) VALUES (${organizationId}, ${slug}, ${slug}) RETURNING id`);
+  return insertId(
+    db,
+    sql`INSERT INTO projects (organization_id, name, slug) VALUES (${organizationId}, ${slug}, ${slug}) RETURNING id`,
+  );
 };
 
 export const createApiKey = (db: Database, organizationId: string, userId: string) =>

@@ -46,7 +46,10 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
       subscription = await createSubscription(t.db, org);
       account = await createBillingAccount(t.db, org);
       service = await createService(t.db, org);
-      invoice = await createInvoice(t.db, account, { subscriptionId: subscription, periodStart: '2026-03-01T00:00:00Z' });
+      invoice = await createInvoice(t.db, account, {
+        subscriptionId: subscription,
+        periodStart: '2026-03-01T00:00:00Z',
+      });
       line = await addLineItem(t.db, invoice, service);
       await finalizeInvoice(t.db, invoice);
     });
@@ -93,24 +96,36 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
     });
 
     it('refuses inserting, changing and deleting line items of a finalized invoice', async () => {
-      expect(await failureCode(t.db, sql`UPDATE invoice_line_items SET description = 'x' WHERE id = ${line}`)).toEqual(REFUSED);
-      expect(await failureCode(t.db, sql`DELETE FROM invoice_line_items WHERE id = ${line}`)).toEqual(REFUSED);
+      expect(
+        await failureCode(t.db, sql`UPDATE invoice_line_items SET description = 'x' WHERE id = ${line}`),
+      ).toEqual(REFUSED);
+      expect(await failureCode(t.db, sql`DELETE FROM invoice_line_items WHERE id = ${line}`)).toEqual(
+        REFUSED,
+      );
       expect(
         await failureCode(
           t.db,
           sql`INSERT INTO invoice_line_items (invoice_id, description, quantity, unit_price, amount) VALUES (${invoice}, 'extra', 1, 1, 1)`,
         ),
       ).toEqual(REFUSED);
-      expect(await failureCode(t.db, sql`UPDATE invoice_line_items SET service_id = NULL WHERE id = ${line}`)).toEqual(REFUSED);
+      expect(
+        await failureCode(t.db, sql`UPDATE invoice_line_items SET service_id = NULL WHERE id = ${line}`),
+      ).toEqual(REFUSED);
     });
 
     it("a line item's service may go (service_id becomes NULL), and a subscription's deletion unlinks the invoice", async () => {
       const otherService = await createService(t.db, org);
-      const inv = await createInvoice(t.db, account, { subscriptionId: subscription, periodStart: '2026-05-01T00:00:00Z' });
+      const inv = await createInvoice(t.db, account, {
+        subscriptionId: subscription,
+        periodStart: '2026-05-01T00:00:00Z',
+      });
       const item = await addLineItem(t.db, inv, otherService);
       await finalizeInvoice(t.db, inv);
       await t.db.execute(sql`DELETE FROM services WHERE id = ${otherService}`);
-      const row = await one<{ service_id: string | null }>(t.db, sql`SELECT service_id FROM invoice_line_items WHERE id = ${item}`);
+      const row = await one<{ service_id: string | null }>(
+        t.db,
+        sql`SELECT service_id FROM invoice_line_items WHERE id = ${item}`,
+      );
       expect(row.service_id).toBeNull();
 
       const org2 = await createOrganization(t.db);
@@ -119,19 +134,26 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
       const inv2 = await createInvoice(t.db, acc2, { subscriptionId: sub2 });
       await finalizeInvoice(t.db, inv2);
       await t.db.execute(sql`DELETE FROM subscriptions WHERE id = ${sub2}`);
-      const row2 = await one<{ subscription_id: string | null }>(t.db, sql`SELECT subscription_id FROM invoices WHERE id = ${inv2}`);
+      const row2 = await one<{ subscription_id: string | null }>(
+        t.db,
+        sql`SELECT subscription_id FROM invoices WHERE id = ${inv2}`,
+      );
       expect(row2.subscription_id).toBeNull();
     });
 
     it('refuses deleting a finalized invoice, and deleting a billing account while its organization exists', async () => {
       expect(await failureCode(t.db, sql`DELETE FROM invoices WHERE id = ${invoice}`)).toEqual(REFUSED);
-      expect(await failureCode(t.db, sql`DELETE FROM billing_accounts WHERE id = ${account}`)).toEqual(REFUSED);
+      expect(await failureCode(t.db, sql`DELETE FROM billing_accounts WHERE id = ${account}`)).toEqual(
+        REFUSED,
+      );
       expect(await count(t.db, 'invoices', sql`id = ${invoice}`)).toBe(1);
     });
 
     it('refuses TRUNCATE of invoices, invoice_line_items and audit_logs', async () => {
       for (const table of ['invoices', 'invoice_line_items', 'audit_logs']) {
-        expect(await failureCode(t.db, sql`TRUNCATE ${sql.identifier(table)} CASCADE`), table).toEqual(REFUSED);
+        expect(await failureCode(t.db, sql`TRUNCATE ${sql.identifier(table)} CASCADE`), table).toEqual(
+          REFUSED,
+        );
       }
       expect(await count(t.db, 'invoices', sql`id = ${invoice}`)).toBe(1);
     });
@@ -168,10 +190,16 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
     it('refuses UPDATE and DELETE, including nulling user_id while the user exists', async () => {
       const user = await createUser(t.db);
       const id = await writeAudit(t.db, user);
-      expect(await failureCode(t.db, sql`UPDATE audit_logs SET action = 'forged' WHERE id = ${id}`)).toEqual(REFUSED);
-      expect(await failureCode(t.db, sql`UPDATE audit_logs SET user_id = NULL WHERE id = ${id}`)).toEqual(REFUSED);
+      expect(await failureCode(t.db, sql`UPDATE audit_logs SET action = 'forged' WHERE id = ${id}`)).toEqual(
+        REFUSED,
+      );
+      expect(await failureCode(t.db, sql`UPDATE audit_logs SET user_id = NULL WHERE id = ${id}`)).toEqual(
+        REFUSED,
+      );
       expect(await failureCode(t.db, sql`DELETE FROM audit_logs WHERE id = ${id}`)).toEqual(REFUSED);
-      expect(await count(t.db, 'audit_logs', sql`id = ${id} AND action = 'test.action' AND user_id = ${user}`)).toBe(1);
+      expect(
+        await count(t.db, 'audit_logs', sql`id = ${id} AND action = 'test.action' AND user_id = ${user}`),
+      ).toBe(1);
     });
   });
 
@@ -209,9 +237,9 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
               VALUES (${a}, 'x@example.com', ${user}, ${teamB}, ${`h-${a}`}, now() + interval '1 day')`,
         ),
       ).toEqual(REFUSED);
-      expect(await failureCode(t.db, sql`INSERT INTO team_members (team_id, user_id) VALUES (${teamB}, ${user})`)).toEqual(
-        REFUSED,
-      );
+      expect(
+        await failureCode(t.db, sql`INSERT INTO team_members (team_id, user_id) VALUES (${teamB}, ${user})`),
+      ).toEqual(REFUSED);
     });
 
     it("payments and line items: another account's invoice, another organization's service", async () => {
@@ -238,7 +266,7 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
       ).toEqual(REFUSED);
     });
 
-    it("winners: a prize or participant of another room", async () => {
+    it('winners: a prize or participant of another room', async () => {
       const user = await createUser(t.db);
       const org = await createOrganization(t.db);
       const app = await createApp(t.db, org);
@@ -263,14 +291,19 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
 
   describe('CHECK constraints', () => {
     it('emails are stored lower-case', async () => {
-      expect(await failureCode(t.db, sql`INSERT INTO users (email) VALUES ('Upper@Example.com')`)).toBe('23514');
+      expect(await failureCode(t.db, sql`INSERT INTO users (email) VALUES ('Upper@Example.com')`)).toBe(
+        '23514',
+      );
     });
 
     it('money and quantities cannot be negative', async () => {
       const org = await createOrganization(t.db);
       const account = await createBillingAccount(t.db, org);
       expect(
-        await failureCode(t.db, sql`INSERT INTO credits (billing_account_id, amount, reason) VALUES (${account}, 0, 'x')`),
+        await failureCode(
+          t.db,
+          sql`INSERT INTO credits (billing_account_id, amount, reason) VALUES (${account}, 0, 'x')`,
+        ),
       ).toBe('23514');
       expect(
         await failureCode(
@@ -281,9 +314,9 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
       const user = await createUser(t.db);
       const app = await createApp(t.db, org);
       const room = await createRoom(t.db, org, user, app);
-      expect(await failureCode(t.db, sql`INSERT INTO prizes (room_id, name, quantity) VALUES (${room}, 'p', 0)`)).toBe(
-        '23514',
-      );
+      expect(
+        await failureCode(t.db, sql`INSERT INTO prizes (room_id, name, quantity) VALUES (${room}, 'p', 0)`),
+      ).toBe('23514');
     });
 
     it("seed 003's store CHECKs reject bad rows", async () => {
@@ -309,8 +342,12 @@ describeEachDriver('SPEC §6 database rules', (driver) => {
       ];
       for (const query of bad) expect(await failureCode(t.db, query)).toBe('23514');
       // The boundaries themselves are fine.
-      await t.db.execute(sql`UPDATE products SET download_limit = -1, stock_quantity = 0 WHERE id = ${product}`);
-      await t.db.execute(sql`INSERT INTO discounts (code, name, percent_off) VALUES (${`FULL-${order}`}, 'all of it', 100)`);
+      await t.db.execute(
+        sql`UPDATE products SET download_limit = -1, stock_quantity = 0 WHERE id = ${product}`,
+      );
+      await t.db.execute(
+        sql`INSERT INTO discounts (code, name, percent_off) VALUES (${`FULL-${order}`}, 'all of it', 100)`,
+      );
     });
   });
 });

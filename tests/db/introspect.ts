@@ -2,7 +2,13 @@
 import { sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../../db/client.server';
 
-const ACTIONS: Record<string, string> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
+const ACTIONS: Record<string, string> = {
+  a: 'no action',
+  r: 'restrict',
+  c: 'cascade',
+  n: 'set null',
+  d: 'set default',
+};
 
 export interface ForeignKey {
   name: string;
@@ -38,7 +44,8 @@ export async function foreignKeys(db: Database): Promise<ForeignKey[]> {
       ORDER BY 2, 3`),
   );
   return rows.map((r) => {
-    if (Number(r.ncols) !== 1) throw new Error(`${r.name}: multi-column foreign key (SPEC §5 allows single-column only)`);
+    if (Number(r.ncols) !== 1)
+      throw new Error(`${r.name}: multi-column foreign key (SPEC §5 allows single-column only)`);
     return {
       name: r.name,
       child: `${r.child_table}.${r.child_column}`,

@@ -31,7 +31,13 @@ describe('migrations', () => {
     cpSync(MIGRATIONS_DIR, folder, { recursive: true });
     const journalPath = join(folder, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
-    journal.entries.push({ idx: 999, version: '7', when: 9_999_999_999_999, tag: '9999_broken', breakpoints: true });
+    journal.entries.push({
+      idx: 999,
+      version: '7',
+      when: 9_999_999_999_999,
+      tag: '9999_broken',
+      breakpoints: true,
+    });
     writeFileSync(journalPath, JSON.stringify(journal));
     writeFileSync(
       join(folder, '9999_broken.sql'),

@@ -19,7 +19,8 @@ async function compositePrimaryKeys(db: Database) {
       FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
       WHERE c.contype = 'p' AND array_length(c.conkey, 1) > 1 AND t.relnamespace = 'public'::regnamespace`),
   );
-  if (rows.length !== 1) throw new Error(`push-schema shim expects one composite primary key, found ${rows.length}`);
+  if (rows.length !== 1)
+    throw new Error(`push-schema shim expects one composite primary key, found ${rows.length}`);
   return rows;
 }
 
@@ -27,7 +28,8 @@ export async function pendingSchemaChanges(db: Database, schema: Record<string, 
   // drizzle-kit reads `result.rows`; postgres.js returns the rows array itself.
   const shim = {
     execute: async (query: SQL) => {
-      if (COMPOSITE_PK_QUERY.test(dialect.sqlToQuery(query).sql)) return { rows: await compositePrimaryKeys(db) };
+      if (COMPOSITE_PK_QUERY.test(dialect.sqlToQuery(query).sql))
+        return { rows: await compositePrimaryKeys(db) };
       return { rows: rowsOf(await db.execute(query)) };
     },
   };

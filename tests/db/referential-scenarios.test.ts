@@ -84,9 +84,9 @@ describeEachDriver('SPEC §5 referential scenarios', (driver) => {
 
   it('a participant who left (soft-deleted) can rejoin; an active one cannot join twice', async () => {
     const { room, player, participant } = await roomWithWinner();
-    expect(await failureCode(t.db, sql`INSERT INTO participants (room_id, user_id) VALUES (${room}, ${player})`)).toBe(
-      '23505',
-    );
+    expect(
+      await failureCode(t.db, sql`INSERT INTO participants (room_id, user_id) VALUES (${room}, ${player})`),
+    ).toBe('23505');
     await t.db.execute(sql`UPDATE participants SET deleted_at = now() WHERE id = ${participant}`);
     await t.db.execute(sql`INSERT INTO participants (room_id, user_id) VALUES (${room}, ${player})`);
     expect(await count(t.db, 'participants', sql`room_id = ${room} AND user_id = ${player}`)).toBe(2);
@@ -113,14 +113,18 @@ describeEachDriver('SPEC §5 referential scenarios', (driver) => {
     await db.execute(
       sql`INSERT INTO usage_events (organization_id, api_key_id, project_id, event_type) VALUES (${org}, ${key}, ${project}, 'api.call')`,
     );
-    await db.execute(sql`INSERT INTO organization_modules (organization_id, module_key) VALUES (${org}, 'crm')`);
+    await db.execute(
+      sql`INSERT INTO organization_modules (organization_id, module_key) VALUES (${org}, 'crm')`,
+    );
     const ticket = (
       await one<{ id: string }>(
         db,
         sql`INSERT INTO support_tickets (organization_id, customer_id, subject, description) VALUES (${org}, ${owner}, 'Help', 'Please') RETURNING id`,
       )
     ).id;
-    await db.execute(sql`INSERT INTO support_messages (ticket_id, sender_id, message) VALUES (${ticket}, ${owner}, 'hi')`);
+    await db.execute(
+      sql`INSERT INTO support_messages (ticket_id, sender_id, message) VALUES (${ticket}, ${owner}, 'hi')`,
+    );
 
     // Its app is used by another organization's room; its own room has prizes and winners.
     const app = await createApp(db, org);
@@ -162,11 +166,17 @@ describeEachDriver('SPEC §5 referential scenarios', (driver) => {
     for (const [table, where] of gone) expect(await count(db, table, where), table).toBe(0);
 
     // What outlives it: the app (now unowned) and the other organization's room; the audit trail.
-    const appRow = await one<{ organization_id: string | null }>(db, sql`SELECT organization_id FROM apps WHERE app_id = ${app}`);
+    const appRow = await one<{ organization_id: string | null }>(
+      db,
+      sql`SELECT organization_id FROM apps WHERE app_id = ${app}`,
+    );
     expect(appRow.organization_id).toBeNull();
     expect(await count(db, 'rooms', sql`id = ${otherRoom}`)).toBe(1);
     expect(await count(db, 'audit_logs', sql`id = ${audit}`)).toBe(1);
-    const orderRow = await one<{ organization_id: string | null }>(db, sql`SELECT organization_id FROM orders WHERE id = ${order}`);
+    const orderRow = await one<{ organization_id: string | null }>(
+      db,
+      sql`SELECT organization_id FROM orders WHERE id = ${order}`,
+    );
     expect(orderRow.organization_id).toBeNull();
     expect(await count(db, 'order_items', sql`order_id = ${order}`)).toBe(1);
     expect(await count(db, 'refunds', sql`id = ${refund}`)).toBe(1);

@@ -16,7 +16,8 @@ const configs = tables.map((t) => getTableConfig(t));
 // Tables SPEC §4 says have no id / no updated_at.
 const NO_ID = new Set(['rate_limits', 'invoice_counters']);
 
-const normalizeType = (t: string) => t.replace(/\s+\(/g, '(').replace(/,\s+/g, ',').replace(/"/g, '').toLowerCase();
+const normalizeType = (t: string) =>
+  t.replace(/\s+\(/g, '(').replace(/,\s+/g, ',').replace(/"/g, '').toLowerCase();
 
 describeEachDriver('schema', (driver) => {
   const t = useTestDatabase(driver);
@@ -29,8 +30,10 @@ describeEachDriver('schema', (driver) => {
       const rule = expected.get(fk.child);
       // SPEC §5: no row → required relation RESTRICT, optional relation SET NULL.
       const want = rule?.action ?? (fk.notNull ? 'restrict' : 'set null');
-      if (rule && rule.parent !== fk.parent) problems.push(`${fk.child} references ${fk.parent}, SPEC says ${rule.parent}`);
-      if (fk.onDelete !== want) problems.push(`${fk.child} → ${fk.parent}: ON DELETE ${fk.onDelete}, expected ${want}`);
+      if (rule && rule.parent !== fk.parent)
+        problems.push(`${fk.child} references ${fk.parent}, SPEC says ${rule.parent}`);
+      if (fk.onDelete !== want)
+        problems.push(`${fk.child} → ${fk.parent}: ON DELETE ${fk.onDelete}, expected ${want}`);
       expected.delete(fk.child);
     }
     for (const [child, rule] of expected) problems.push(`missing foreign key ${child} → ${rule.parent}`);
@@ -55,10 +58,12 @@ describeEachDriver('schema', (driver) => {
         if (live.parent !== parent) problems.push(`${child}: Drizzle → ${parent}, database → ${live.parent}`);
         if ((fk.onDelete ?? 'no action') !== live.onDelete)
           problems.push(`${child}: Drizzle onDelete ${fk.onDelete}, database ${live.onDelete}`);
-        if (fk.getName() !== live.name) problems.push(`${child}: Drizzle name ${fk.getName()}, database ${live.name}`);
+        if (fk.getName() !== live.name)
+          problems.push(`${child}: Drizzle name ${fk.getName()}, database ${live.name}`);
       }
     }
-    for (const child of db.keys()) if (!seen.has(child)) problems.push(`database key ${child} is missing in Drizzle`);
+    for (const child of db.keys())
+      if (!seen.has(child)) problems.push(`database key ${child} is missing in Drizzle`);
     expect(problems).toEqual([]);
   });
 
@@ -84,10 +89,13 @@ describeEachDriver('schema', (driver) => {
         }
         if (normalizeType(col.getSQLType()) !== normalizeType(c.type))
           problems.push(`${key}: Drizzle type ${col.getSQLType()}, database ${c.type}`);
-        if (col.notNull !== c.notNull) problems.push(`${key}: Drizzle notNull ${col.notNull}, database ${c.notNull}`);
+        if (col.notNull !== c.notNull)
+          problems.push(`${key}: Drizzle notNull ${col.notNull}, database ${c.notNull}`);
         const drizzleHasDefault = col.hasDefault || col.generated !== undefined;
         if (drizzleHasDefault !== (c.hasDefault || c.generated))
-          problems.push(`${key}: Drizzle default ${drizzleHasDefault}, database ${c.hasDefault || c.generated}`);
+          problems.push(
+            `${key}: Drizzle default ${drizzleHasDefault}, database ${c.hasDefault || c.generated}`,
+          );
       }
     }
     const drizzleTables = new Set(configs.map((c) => c.name));
@@ -96,7 +104,8 @@ describeEachDriver('schema', (driver) => {
       if (!declared.has(key)) problems.push(`${key} exists in the database but not in Drizzle`);
     }
     const liveTables = new Set(live.map((c) => c.table));
-    for (const name of liveTables) if (!drizzleTables.has(name)) problems.push(`table ${name} has no Drizzle definition`);
+    for (const name of liveTables)
+      if (!drizzleTables.has(name)) problems.push(`table ${name} has no Drizzle definition`);
     expect(problems).toEqual([]);
   });
 
@@ -137,12 +146,16 @@ describeEachDriver('schema', (driver) => {
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attname = 'id'`),
     );
-    const badIds = defaults.filter((r) => r.table_name !== 'sessions' && r.def !== 'gen_id()').map((r) => r.table_name);
+    const badIds = defaults
+      .filter((r) => r.table_name !== 'sessions' && r.def !== 'gen_id()')
+      .map((r) => r.table_name);
     expect(badIds, 'tables whose id does not default to gen_id()').toEqual([]);
 
     const live = await columns(t.db);
     const allTables = new Set(live.map((c) => c.table));
-    const withoutId = [...allTables].filter((name) => !live.some((c) => c.table === name && c.column === 'id'));
+    const withoutId = [...allTables].filter(
+      (name) => !live.some((c) => c.table === name && c.column === 'id'),
+    );
     expect(withoutId.sort()).toEqual([...NO_ID].sort());
 
     const withUpdatedAt = live.filter((c) => c.column === 'updated_at').map((c) => c.table);
@@ -159,7 +172,9 @@ describeEachDriver('schema', (driver) => {
   });
 
   it('gen_id() returns 25-character lowercase ids', async () => {
-    const rows = rowsOf<{ id: string }>(await t.db.execute(sql`SELECT gen_id() AS id FROM generate_series(1, 5)`));
+    const rows = rowsOf<{ id: string }>(
+      await t.db.execute(sql`SELECT gen_id() AS id FROM generate_series(1, 5)`),
+    );
     for (const { id } of rows) expect(id).toMatch(/^c[0-9a-f]{24}$/);
     expect(new Set(rows.map((r) => r.id)).size).toBe(5);
   });

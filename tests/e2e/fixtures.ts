@@ -7,7 +7,9 @@ export const baseUrl = () => inject('e2eBaseUrl') as string;
 
 /** describe() that skips (with the reason in its name) when the browser harness is not available. */
 export const describeBrowser = (name: string, fn: () => void) =>
-  inject('e2eBaseUrl') ? describe(name, fn) : describe.skip(`${name} (no Chromium: browser tests skipped)`, fn);
+  inject('e2eBaseUrl')
+    ? describe(name, fn)
+    : describe.skip(`${name} (no Chromium: browser tests skipped)`, fn);
 
 export function useBrowser() {
   let browser: Browser | undefined;

@@ -23,7 +23,9 @@ function freePort(): Promise<number> {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -46,8 +48,11 @@ async function waitForReady(url: string, child: ChildProcess, timeoutMs: number)
 export default async function setup(project: TestProject) {
   project.provide('chromiumPath', CHROMIUM_PATH);
   if (!existsSync(CHROMIUM_PATH)) {
-    if (process.env.CI === 'true') throw new Error(`Chromium not found at ${CHROMIUM_PATH} and CI=true: nothing may be skipped.`);
-    console.warn(`\n[e2e] Chromium not found at ${CHROMIUM_PATH} (set CHROMIUM_PATH): browser tests are skipped.\n`);
+    if (process.env.CI === 'true')
+      throw new Error(`Chromium not found at ${CHROMIUM_PATH} and CI=true: nothing may be skipped.`);
+    console.warn(
+      `\n[e2e] Chromium not found at ${CHROMIUM_PATH} (set CHROMIUM_PATH): browser tests are skipped.\n`,
+    );
     project.provide('e2eBaseUrl', null);
     project.provide('e2eDatabaseUrl', null);
     return;

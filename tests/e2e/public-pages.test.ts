@@ -10,7 +10,9 @@ describeBrowser('public pages', () => {
 
     it(`landing page renders ${mode}`, async () => {
       const page = await visit(await browser.newPage({ javaScriptEnabled }), '/');
-      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Run your organization');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+        'Run your organization',
+      );
       await expectAccessible(page);
     });
 
@@ -58,7 +60,9 @@ describeBrowser('public pages', () => {
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
     const nonce = /'nonce-([^']+)'/.exec(headers['content-security-policy'] ?? '')?.[1];
-    const scriptNonces = await page.locator('script').evaluateAll((els) => els.map((e) => (e as HTMLScriptElement).nonce));
+    const scriptNonces = await page
+      .locator('script')
+      .evaluateAll((els) => els.map((e) => (e as HTMLScriptElement).nonce));
     expect(scriptNonces.length).toBeGreaterThan(0);
     for (const n of scriptNonces) expect(n).toBe(nonce);
   });

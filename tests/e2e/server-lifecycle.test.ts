@@ -43,7 +43,15 @@ describeServer('production server lifecycle', () => {
     child.stderr?.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
 
-    for (let i = 0; i < 240 && !(await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)); i++) {
+    for (
+      let i = 0;
+      i < 240 &&
+      !(await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 250));
     }
 

@@ -17,7 +17,9 @@ export interface TestDatabase {
 
 export const postgresAvailable = () => inject('pgTemplate') !== null;
 
-export async function openPostgresTestDatabase(): Promise<Connection & { url: string; drop(): Promise<void> }> {
+export async function openPostgresTestDatabase(): Promise<
+  Connection & { url: string; drop(): Promise<void> }
+> {
   const template = inject('pgTemplate');
   if (!template) throw new Error('PostgreSQL test template is not available');
   const name = await cloneTemplate(template);

@@ -16,7 +16,9 @@ export default async function setup(project: TestProject) {
   }
   const where = new URL(TEST_DATABASE_URL).host;
   if (process.env.CI === 'true') {
-    throw new Error(`PostgreSQL is not reachable at ${where} (TEST_DATABASE_URL) and CI=true: nothing may be skipped.`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${where} (TEST_DATABASE_URL) and CI=true: nothing may be skipped.`,
+    );
   }
   console.warn(
     `\n[tests] PostgreSQL not reachable at ${where}: running on embedded PGlite; tests that need several connections are skipped.\n`,

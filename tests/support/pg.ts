@@ -6,7 +6,8 @@ import { connectPostgres } from '../../db/client.server';
 import { migrate, migrationsDigest } from '../../db/migrate';
 import { seedBaseline } from '../../db/seed';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function databaseUrl(name: string, base = TEST_DATABASE_URL): string {
   const url = new URL(base);
@@ -69,7 +70,8 @@ export async function ensureTemplate(base = TEST_DATABASE_URL): Promise<string> 
       if (again.length === 0) throw err;
     }
     // Older templates (previous migration sets) are dead weight.
-    const stale = await admin`SELECT datname FROM pg_database WHERE datname LIKE 'saas_tpl_%' AND datname <> ${name}`;
+    const stale =
+      await admin`SELECT datname FROM pg_database WHERE datname LIKE 'saas_tpl_%' AND datname <> ${name}`;
     for (const row of stale) {
       await admin.unsafe(`ALTER DATABASE ${row.datname} WITH IS_TEMPLATE false`).catch(() => {});
       await admin.unsafe(`DROP DATABASE IF EXISTS ${row.datname}`).catch(() => {});
