@@ -8,6 +8,7 @@ import compression from 'compression';
 import express from 'express';
 import { closeDb, getConnection } from './app/db.server';
 import { ConfigError, env } from './app/env.server';
+import { clientAddressMiddleware } from './app/lib/client-address';
 import { csrfMiddleware } from './app/lib/csrf-middleware';
 import { applyBaseSecurityHeaders } from './app/lib/security-headers.server';
 
@@ -20,12 +21,20 @@ async function main() {
   const app = express();
   app.disable('x-powered-by');
   app.use(compression());
+  // Base security headers on every response (static files, resource routes, refusals) as defaults:
+  // set when the headers are written and only where Remix's document/data handlers did not set them,
+  // since the Remix adapter appends its own and a plain setHeader here would send each one twice.
+  const baseHeaders = new Headers();
+  applyBaseSecurityHeaders(baseHeaders);
   app.use((_req, res, next) => {
-    const headers = new Headers();
-    applyBaseSecurityHeaders(headers);
-    for (const [key, value] of headers) res.setHeader(key, value);
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
+      for (const [key, value] of baseHeaders) if (!this.hasHeader(key)) this.setHeader(key, value);
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
     next();
   });
+  app.use(clientAddressMiddleware(config.TRUST_PROXY_HOPS));
   app.use(csrfMiddleware);
   app.use('/assets', express.static('build/client/assets', { immutable: true, maxAge: '1y' }));
   app.use(express.static('build/client', { maxAge: '1h' }));

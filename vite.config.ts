@@ -2,6 +2,7 @@ import { vitePlugin as remix } from '@remix-run/dev';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'vite';
 import tsconfigPaths from 'vite-tsconfig-paths';
+import { clientAddressMiddleware } from './app/lib/client-address';
 import { csrfMiddleware } from './app/lib/csrf-middleware';
 
 declare module '@remix-run/node' {
@@ -14,9 +15,10 @@ export default defineConfig({
   server: { port: 3000 },
   plugins: [
     {
-      // The same CSRF check as the production server, in front of Remix's dev middleware.
-      name: 'csrf-check',
+      // The same client-address and CSRF checks as the production server, in front of Remix's dev middleware.
+      name: 'edge-checks',
       configureServer(server) {
+        server.middlewares.use(clientAddressMiddleware());
         server.middlewares.use(csrfMiddleware);
       },
     },

@@ -5,13 +5,27 @@
 // Here each file is its own transaction (a failure rolls that file back completely and names it),
 // bookkeeping stays in drizzle.__drizzle_migrations so drizzle-kit tooling still understands it.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { type Database, rowsOf } from './client.server';
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
+/**
+ * The migrations folder: found by walking up from this module, because the same code runs from
+ * db/migrate.ts (tsx, tests) and bundled into build/server/index.js (production), one level deeper.
+ */
+function findMigrationsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, 'migrations');
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
+    dir = dirname(dir);
+  }
+  return join(process.cwd(), 'migrations');
+}
+
+export const MIGRATIONS_DIR = findMigrationsDir();
 
 interface JournalEntry {
   idx: number;

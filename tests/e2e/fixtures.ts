@@ -42,19 +42,42 @@ export function useBrowser() {
         javaScriptEnabled: options.javaScriptEnabled ?? true,
       });
       contexts.push(context);
-      return context.newPage();
+      const page = await context.newPage();
+      if (options.javaScriptEnabled === false) noScriptPages.set(page, browser);
+      return page;
     },
   };
 }
 
+// Pages opened without JavaScript, and the browser that opened them: axe cannot run inside such a page,
+// so it checks a copy of the page's DOM (scripts stripped) in a JavaScript-enabled one.
+const noScriptPages = new WeakMap<Page, Browser>();
+
+async function axePage(page: Page): Promise<{ target: Page; dispose(): Promise<void> }> {
+  const browser = noScriptPages.get(page);
+  if (!browser) return { target: page, dispose: async () => {} };
+  const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
+  const context = await browser.newContext({ baseURL: baseUrl(), javaScriptEnabled: true });
+  const copy = await context.newPage();
+  // Same origin, so the copy's stylesheets load exactly as the original's did.
+  await copy.goto('/healthz');
+  await copy.setContent(html, { waitUntil: 'load' });
+  return { target: copy, dispose: () => context.close() };
+}
+
 /** Fails on serious or critical accessibility violations of the current page. */
 export async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-    `accessibility violations on ${page.url()}`,
-  ).toEqual([]);
+  const { target, dispose } = await axePage(page);
+  try {
+    const results = await new AxeBuilder({ page: target }).analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(
+      serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+      `accessibility violations on ${page.url()}`,
+    ).toEqual([]);
+  } finally {
+    await dispose();
+  }
 }
 
 /** Navigates and asserts the response status; returns the page for chaining. */

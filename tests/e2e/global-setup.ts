@@ -77,7 +77,7 @@ export default async function setup(project: TestProject) {
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn('npx', ['tsx', 'server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     env: {
       ...process.env,
       ...appEnv,
@@ -88,6 +88,8 @@ export default async function setup(project: TestProject) {
       JWT_SECRET: 'e2e-jwt-secret-e2e-jwt-secret-e2e-jwt-000',
       EMAIL_PAYLOAD_KEY: 'ab'.repeat(32),
       CRON_SECRET: 'e2e-cron-secret-0000',
+      // Keep emails queued so tests can read their links from the outbox (a sent email's payload is cleared).
+      EMAIL_DELIVERY: 'cron',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

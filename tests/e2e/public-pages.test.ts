@@ -29,7 +29,8 @@ describeBrowser('public pages', () => {
       const page = await visit(await browser.newPage({ javaScriptEnabled }), '/');
       await page.getByRole('link', { name: 'See pricing' }).click();
       await page.waitForURL('**/pricing');
-      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Pricing');
+      // With JavaScript the URL changes before React commits the new route: wait for the heading itself.
+      await page.getByRole('heading', { level: 1, name: 'Pricing' }).waitFor();
     });
   }
 

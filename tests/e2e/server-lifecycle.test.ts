@@ -24,7 +24,7 @@ describeServer('production server lifecycle', () => {
 
   it('on SIGTERM finishes the in-flight request, refuses new connections and exits 0', async () => {
     const port = await freePort();
-    child = spawn('npx', ['tsx', 'server.ts'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
       env: {
         ...process.env,
         NODE_ENV: 'production',
