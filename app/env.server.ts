@@ -13,6 +13,7 @@ export const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     APP_URL: z.string().url().default('http://localhost:3000'),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -30,6 +31,8 @@ export const envSchema = z
     CRON_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     SMTP_URL: optionalUrl,
     EMAIL_FROM: z.string().min(3).default('SaaS Platform <no-reply@localhost>'),
+    // immediate: send right after the commit (and retry by cron); cron: leave emails queued for POST /cron/send-emails.
+    EMAIL_DELIVERY: z.enum(['immediate', 'cron']).default('immediate'),
     STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),
     STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
     STRIPE_API_BASE: optionalUrl,
@@ -43,7 +46,12 @@ export const envSchema = z
     GOOGLE_AUTHORIZE_URL: z.string().url().default('https://accounts.google.com/o/oauth2/v2/auth'),
     GOOGLE_TOKEN_URL: z.string().url().default('https://oauth2.googleapis.com/token'),
     GOOGLE_USERINFO_URL: z.string().url().default('https://openidconnect.googleapis.com/v1/userinfo'),
-    INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(48),
+    INVITATION_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(48),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -89,4 +97,9 @@ export function secret(name: 'SESSION_SECRET' | 'JWT_SECRET' | 'CRON_SECRET'): s
 
 export function emailPayloadKey(): string {
   return env().EMAIL_PAYLOAD_KEY ?? '00'.repeat(32);
+}
+
+/** Tests that change process.env (e.g. OAuth endpoints of a fake provider) re-read it. */
+export function resetEnvCache(): void {
+  cached = undefined;
 }

@@ -7,7 +7,7 @@ import { env } from '~/env.server';
 import { Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed } from '~/lib/errors';
 import { hit, peek, reset } from '~/lib/rate-limit.server';
 import { type Database, isUniqueViolation } from '~db/client.server';
-import { accounts, users, verifications } from '~db/schema';
+import { accounts, refreshTokens, users, verifications } from '~db/schema';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.server';
 import { revokeOtherSessions } from './sessions.server';
 import { generateToken, sha256Hex } from './tokens.server';
@@ -48,7 +48,9 @@ export async function signUp(db: Database, input: SignUpInput, context: Omit<Act
     return await db.transaction(async (tx) => {
       const [user] = await tx.insert(users).values({ email, name }).returning();
       if (!user) throw new Error('user insert returned nothing');
-      await tx.insert(accounts).values({ userId: user.id, providerId: 'credential', accountId: user.id, password: passwordHash });
+      await tx
+        .insert(accounts)
+        .values({ userId: user.id, providerId: 'credential', accountId: user.id, password: passwordHash });
       const token = await issueVerification(tx, email, 'EMAIL_VERIFICATION');
       const emailId = await queueEmail(tx, {
         to: email,
@@ -58,19 +60,26 @@ export async function signUp(db: Database, input: SignUpInput, context: Omit<Act
         entityType: 'user',
         entityId: user.id,
       });
-      await recordAudit(tx, { ...context, type: 'USER', userId: user.id }, {
-        action: 'user.signed_up',
-        entityType: 'user',
-        entityId: user.id,
-        newValues: { email, name },
-      });
+      await recordAudit(
+        tx,
+        { ...context, type: 'USER', userId: user.id },
+        {
+          action: 'user.signed_up',
+          entityType: 'user',
+          entityId: user.id,
+          newValues: { email, name },
+        },
+      );
       return { user, emailIds: [emailId] };
     });
   } catch (err) {
     if (isUniqueViolation(err)) {
-      throw new Conflict('An account with this email already exists. Sign in instead, or reset your password.', {
-        email: ['An account with this email already exists'],
-      });
+      throw new Conflict(
+        'An account with this email already exists. Sign in instead, or reset your password.',
+        {
+          email: ['An account with this email already exists'],
+        },
+      );
     }
     throw err;
   }
@@ -82,15 +91,23 @@ export function signInThrottleKey(email: string, ip: string | null | undefined):
 
 /**
  * Checks email + password. At most SIGN_IN_LIMIT failures per email+IP per SIGN_IN_WINDOW_MINUTES,
- * counted in PostgreSQL; then TooManyRequests. The failure message never says which part was wrong.
+ * counted in PostgreSQL; then TooManyRequests. The attempt is counted *before* the password is checked
+ * (an atomic upsert), so concurrent guesses cannot slip past the limit; a success clears the count.
+ * The failure message never says which part was wrong.
  */
-export async function signIn(db: Database, input: { email: string; password: string }, context: Omit<Actor, 'type' | 'userId'> = {}) {
+export async function signIn(
+  db: Database,
+  input: { email: string; password: string },
+  context: Omit<Actor, 'type' | 'userId'> = {},
+  options: { method?: 'password' | 'api_token' } = {},
+) {
   const { email, password } = signInSchema.parse(input);
   const key = signInThrottleKey(email, context.ipAddress);
+  await hit(db, key);
   const state = await peek(db, key, SIGN_IN_LIMIT, SIGN_IN_WINDOW_MINUTES);
-  if (state.count >= SIGN_IN_LIMIT) {
+  if (state.count > SIGN_IN_LIMIT) {
     throw new TooManyRequests(
-      `Too many failed sign-in attempts. Try again in ${Math.ceil(state.retryAfterSeconds / 60)} minute(s).`,
+      `${INVALID_CREDENTIALS}. Too many failed attempts: try again in ${Math.ceil(state.retryAfterSeconds / 60)} minute(s).`,
       state.retryAfterSeconds,
     );
   }
@@ -102,27 +119,46 @@ export async function signIn(db: Database, input: { email: string; password: str
     .where(and(eq(users.email, email), isNull(users.deletedAt)));
   // Verify against a dummy hash when there is no account, so timing does not reveal which emails exist.
   const ok = await verifyPassword(row?.passwordHash ?? (await dummyPasswordHash()), password);
-  if (!row || !row.passwordHash || !ok || row.user.status !== 'ACTIVE') {
-    await hit(db, key);
-    await recordAudit(db, { ...context, type: 'USER', userId: row?.user.id ?? null }, {
-      action: 'user.sign_in_failed',
-      entityType: 'user',
-      entityId: row?.user.id ?? null,
-      metadata: { email },
-    });
+  if (!row?.passwordHash || !ok || row.user.status !== 'ACTIVE') {
+    await recordAudit(
+      db,
+      { ...context, type: 'USER', userId: row?.user.id ?? null },
+      {
+        action: 'user.sign_in_failed',
+        entityType: 'user',
+        entityId: row?.user.id ?? null,
+        metadata: { email, method: options.method ?? 'password' },
+      },
+    );
     throw new Unauthorized(INVALID_CREDENTIALS);
   }
   await reset(db, key);
   await db.transaction(async (tx) => {
     await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, row.user.id));
-    await recordAudit(tx, { ...context, type: 'USER', userId: row.user.id }, {
-      action: 'user.signed_in',
-      entityType: 'user',
-      entityId: row.user.id,
-      metadata: { method: 'password' },
-    });
+    await recordAudit(
+      tx,
+      { ...context, type: 'USER', userId: row.user.id },
+      {
+        action: 'user.signed_in',
+        entityType: 'user',
+        entityId: row.user.id,
+        metadata: { method: options.method ?? 'password' },
+      },
+    );
   });
   return row.user;
+}
+
+export const EMAIL_SEND_LIMIT = 5;
+export const EMAIL_SEND_WINDOW_MINUTES = 60;
+
+/** At most EMAIL_SEND_LIMIT verification/reset emails per address per hour (no mail bombing). */
+async function underEmailLimit(db: Database, purpose: VerificationPurpose, email: string): Promise<boolean> {
+  const key = `email:${purpose}:${email}`;
+  const state = await peek(db, key, EMAIL_SEND_LIMIT, EMAIL_SEND_WINDOW_MINUTES);
+  if (state.count >= EMAIL_SEND_LIMIT) return false;
+  await hit(db, key);
+  return true;
 }
 
 /** Finds a usable verification by raw token (unused, unexpired, right purpose). */
@@ -156,24 +192,59 @@ export async function verifyEmail(db: Database, token: string, context: Omit<Act
       .where(and(eq(users.email, v.identifier), isNull(users.deletedAt)))
       .returning();
     if (!user) throw new NotFound(LINK_INVALID);
-    await recordAudit(tx, { ...context, type: 'USER', userId: user.id }, {
-      action: 'user.email_verified',
-      entityType: 'user',
-      entityId: user.id,
-    });
+    await recordAudit(
+      tx,
+      { ...context, type: 'USER', userId: user.id },
+      {
+        action: 'user.email_verified',
+        entityType: 'user',
+        entityId: user.id,
+      },
+    );
     return user;
   });
 }
 
 /** Sends a new verification link to a signed-in, unverified user. */
 export async function resendVerification(db: Database, userId: string) {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), isNull(users.deletedAt)));
+  if (!user) throw new NotFound('User not found');
+  if (user.emailVerifiedAt) throw new Conflict('Your email address is already verified.');
+  if (!(await underEmailLimit(db, 'EMAIL_VERIFICATION', user.email))) {
+    throw new TooManyRequests(
+      'We already sent several links in the last hour. Check your inbox, or try again later.',
+      3600,
+    );
+  }
   return db.transaction(async (tx) => {
-    const [user] = await tx.select().from(users).where(eq(users.id, userId));
-    if (!user) throw new NotFound('User not found');
-    if (user.emailVerifiedAt) throw new Conflict('Your email address is already verified.');
     const token = await issueVerification(tx, user.email, 'EMAIL_VERIFICATION');
     const id = await queueEmail(tx, {
       to: user.email,
+      template: 'verify-email',
+      data: { name: user.name },
+      link: link('/verify-email', token),
+      entityType: 'user',
+      entityId: user.id,
+    });
+    return { emailIds: [id] };
+  });
+}
+
+/** A new verification link for an address typed by a signed-out visitor; answers the same whether or not it exists. */
+export async function requestVerificationEmail(db: Database, rawEmail: string) {
+  const email = emailSchema.parse(rawEmail);
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.email, email), isNull(users.deletedAt), isNull(users.emailVerifiedAt)));
+  if (!user || !(await underEmailLimit(db, 'EMAIL_VERIFICATION', email))) return { emailIds: [] as string[] };
+  return db.transaction(async (tx) => {
+    const token = await issueVerification(tx, email, 'EMAIL_VERIFICATION');
+    const id = await queueEmail(tx, {
+      to: email,
       template: 'verify-email',
       data: { name: user.name },
       link: link('/verify-email', token),
@@ -192,7 +263,7 @@ export async function requestPasswordReset(db: Database, rawEmail: string) {
       .select({ id: users.id })
       .from(users)
       .where(and(eq(users.email, email), isNull(users.deletedAt), eq(users.status, 'ACTIVE')));
-    if (!user) return { emailIds: [] as string[] };
+    if (!user || !(await underEmailLimit(tx, 'PASSWORD_RESET', email))) return { emailIds: [] as string[] };
     const token = await issueVerification(tx, email, 'PASSWORD_RESET');
     const id = await queueEmail(tx, {
       to: email,
@@ -219,36 +290,70 @@ async function setPassword(tx: Database, userId: string, password: string) {
     .returning({ id: accounts.id });
   // A user who signed up through OAuth gets a credential account on first password set.
   if (updated.length === 0) {
-    await tx.insert(accounts).values({ userId, providerId: 'credential', accountId: userId, password: passwordHash });
+    await tx
+      .insert(accounts)
+      .values({ userId, providerId: 'credential', accountId: userId, password: passwordHash });
   }
 }
 
 /** Sets a new password from a reset link and revokes every session of the user. */
-export async function resetPassword(db: Database, token: string, password: string, context: Omit<Actor, 'type' | 'userId'> = {}) {
+export async function resetPassword(
+  db: Database,
+  token: string,
+  password: string,
+  context: Omit<Actor, 'type' | 'userId'> = {},
+) {
   const newPassword = newPasswordSchema.parse(password);
   return db.transaction(async (tx) => {
     const v = await findVerification(tx, token, 'PASSWORD_RESET');
     if (!v) throw new NotFound(LINK_INVALID);
-    const [user] = await tx.select().from(users).where(and(eq(users.email, v.identifier), isNull(users.deletedAt)));
+    const [user] = await tx
+      .select()
+      .from(users)
+      .where(and(eq(users.email, v.identifier), isNull(users.deletedAt)));
     if (!user) throw new NotFound(LINK_INVALID);
     await tx.update(verifications).set({ usedAt: new Date() }).where(eq(verifications.id, v.id));
     await setPassword(tx, user.id, newPassword);
     // Whoever could open the reset email owns the address: count it as verified.
-    if (!user.emailVerifiedAt) await tx.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, user.id));
+    if (!user.emailVerifiedAt)
+      await tx.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, user.id));
     const revoked = await revokeOtherSessions(tx, user.id, null);
-    await recordAudit(tx, { ...context, type: 'USER', userId: user.id }, {
-      action: 'user.password_reset',
-      entityType: 'user',
-      entityId: user.id,
-      metadata: { sessionsRevoked: revoked },
-    });
+    await tx
+      .update(refreshTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
+    await recordAudit(
+      tx,
+      { ...context, type: 'USER', userId: user.id },
+      {
+        action: 'user.password_reset',
+        entityType: 'user',
+        entityId: user.id,
+        metadata: { sessionsRevoked: revoked },
+      },
+    );
     return user;
   });
 }
 
-export const changePasswordSchema = z.object({ currentPassword: passwordSchema, newPassword: newPasswordSchema });
+export const changePasswordSchema = z.object({
+  currentPassword: passwordSchema.optional(),
+  newPassword: newPasswordSchema,
+});
 
-/** Changes the password (current one required) and revokes every other session. */
+/** Whether the user can sign in with a password (OAuth-only users have none until they set one). */
+export async function hasPassword(db: Database, userId: string): Promise<boolean> {
+  const [account] = await db
+    .select({ password: accounts.password })
+    .from(accounts)
+    .where(and(eq(accounts.userId, userId), eq(accounts.providerId, 'credential')));
+  return Boolean(account?.password);
+}
+
+/**
+ * Changes the password and revokes every other session. The current password is required when there is
+ * one; a user who signed up through OAuth sets a first password without it.
+ */
 export async function changePassword(
   db: Database,
   actor: Actor & { userId: string },
@@ -260,14 +365,21 @@ export async function changePassword(
     .select({ password: accounts.password })
     .from(accounts)
     .where(and(eq(accounts.userId, actor.userId), eq(accounts.providerId, 'credential')));
-  if (!account?.password || !(await verifyPassword(account.password, currentPassword))) {
-    throw new ValidationFailed('Your current password is not correct.', { currentPassword: ['Your current password is not correct'] });
+  if (account?.password && !(currentPassword && (await verifyPassword(account.password, currentPassword)))) {
+    throw new ValidationFailed('Your current password is not correct.', {
+      currentPassword: ['Your current password is not correct'],
+    });
   }
   return db.transaction(async (tx) => {
     await setPassword(tx, actor.userId, newPassword);
     const revoked = await revokeOtherSessions(tx, actor.userId, currentSessionId);
+    // API refresh tokens are sessions too: a changed password ends them.
+    await tx
+      .update(refreshTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(refreshTokens.userId, actor.userId), isNull(refreshTokens.revokedAt)));
     await recordAudit(tx, actor, {
-      action: 'user.password_changed',
+      action: account?.password ? 'user.password_changed' : 'user.password_set',
       entityType: 'user',
       entityId: actor.userId,
       metadata: { sessionsRevoked: revoked },

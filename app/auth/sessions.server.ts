@@ -3,14 +3,16 @@
 // by Lucia once past half-life; a fresh id at every sign-in (no fixation).
 import { DrizzlePostgreSQLAdapter } from '@lucia-auth/adapter-drizzle';
 import { redirect } from '@remix-run/node';
-import { and, eq, lt, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, ne } from 'drizzle-orm';
 import { Lucia, TimeSpan } from 'lucia';
-import { clientIp } from '~/audit/audit.server';
+import { type Actor, clientIp, recordAudit } from '~/audit/audit.server';
 import { getDb } from '~/db.server';
 import { env } from '~/env.server';
+import { NotFound } from '~/lib/errors';
 import type { Database } from '~db/client.server';
 import { sessions, users } from '~db/schema';
 import { generateToken, sha256Hex } from './tokens.server';
+import { describeUserAgent } from './user-agent';
 
 export const SESSION_COOKIE = 'session';
 export const SESSION_DAYS = 30;
@@ -53,7 +55,10 @@ declare module 'lucia' {
   interface Register {
     Lucia: ReturnType<typeof createLucia>;
     DatabaseUserAttributes: Omit<UserRow, 'id'>;
-    DatabaseSessionAttributes: Pick<SessionRow, 'activeOrganizationId' | 'ipAddress' | 'userAgent' | 'lastUsedAt'>;
+    DatabaseSessionAttributes: Pick<
+      SessionRow,
+      'activeOrganizationId' | 'ipAddress' | 'userAgent' | 'lastUsedAt'
+    >;
   }
 }
 
@@ -127,7 +132,8 @@ export async function getAuth(request: Request, db?: Database): Promise<AuthCont
 
 /** Same-origin paths only: anything else (absolute URLs, //host, /\host) falls back to `fallback`. */
 export function safeRedirectPath(to: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-  if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback;
+  if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\'))
+    return fallback;
   try {
     const url = new URL(to, 'http://same.origin');
     if (url.origin !== 'http://same.origin') return fallback;
@@ -135,6 +141,19 @@ export function safeRedirectPath(to: FormDataEntryValue | string | null | undefi
   } catch {
     return fallback;
   }
+}
+
+/** Where a request comes from, for audit rows and session metadata. */
+export function requestContext(request: Request): { ipAddress: string | null; userAgent: string | null } {
+  return {
+    ipAddress: clientIp(request),
+    userAgent: request.headers.get('user-agent')?.slice(0, 512) ?? null,
+  };
+}
+
+/** The actor of a signed-in request. */
+export function actorOf(auth: AuthContext, request: Request): Actor & { userId: string } {
+  return { type: 'USER', userId: auth.user.id, ...requestContext(request) };
 }
 
 export async function requireUser(request: Request): Promise<AuthContext> {
@@ -150,7 +169,10 @@ export async function requireAnonymous(request: Request, to = '/'): Promise<void
 }
 
 /** Revokes the request's session and returns a Set-Cookie that clears the cookie. */
-export async function destroySession(request: Request, db: Database): Promise<{ sessionId: string | null; cookie: string }> {
+export async function destroySession(
+  request: Request,
+  db: Database,
+): Promise<{ sessionId: string | null; cookie: string }> {
   const lucia = luciaFor(db);
   const token = readToken(request, db);
   const sessionId = token ? sha256Hex(token) : null;
@@ -159,7 +181,11 @@ export async function destroySession(request: Request, db: Database): Promise<{ 
 }
 
 /** Revokes every session of the user except `keepSessionId` (password change, "sign out other devices"). */
-export async function revokeOtherSessions(db: Database, userId: string, keepSessionId: string | null): Promise<number> {
+export async function revokeOtherSessions(
+  db: Database,
+  userId: string,
+  keepSessionId: string | null,
+): Promise<number> {
   const where = keepSessionId
     ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId))
     : eq(sessions.userId, userId);
@@ -168,6 +194,98 @@ export async function revokeOtherSessions(db: Database, userId: string, keepSess
 }
 
 export async function deleteExpiredSessions(db: Database): Promise<number> {
-  const deleted = await db.delete(sessions).where(lt(sessions.expiresAt, new Date())).returning({ id: sessions.id });
+  const deleted = await db
+    .delete(sessions)
+    .where(lt(sessions.expiresAt, new Date()))
+    .returning({ id: sessions.id });
   return deleted.length;
+}
+
+export interface SessionListItem {
+  id: string;
+  device: string;
+  ipAddress: string | null;
+  lastUsedAt: Date;
+  createdAt: Date;
+  current: boolean;
+}
+
+/** Every active session of the user, most recently used first, the current one marked. */
+export async function listSessions(
+  db: Database,
+  userId: string,
+  currentSessionId: string,
+): Promise<SessionListItem[]> {
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, new Date())))
+    .orderBy(desc(sessions.lastUsedAt), sessions.id);
+  return rows.map((r) => ({
+    id: r.id,
+    device: describeUserAgent(r.userAgent),
+    ipAddress: r.ipAddress,
+    lastUsedAt: r.lastUsedAt,
+    createdAt: r.createdAt,
+    current: r.id === currentSessionId,
+  }));
+}
+
+/** Revokes one of the actor's own sessions; another user's session id is "not found". */
+export async function revokeSession(db: Database, actor: Actor & { userId: string }, sessionId: string) {
+  return db.transaction(async (tx) => {
+    const [deleted] = await tx
+      .delete(sessions)
+      .where(and(eq(sessions.id, sessionId), eq(sessions.userId, actor.userId)))
+      .returning({ id: sessions.id, userAgent: sessions.userAgent, ipAddress: sessions.ipAddress });
+    if (!deleted) throw new NotFound('That session does not exist or was already signed out.');
+    await recordAudit(tx, actor, {
+      action: 'session.revoked',
+      entityType: 'session',
+      entityId: deleted.id.slice(0, 16),
+      metadata: { device: describeUserAgent(deleted.userAgent), ipAddress: deleted.ipAddress },
+    });
+    return deleted;
+  });
+}
+
+/** "Sign out everywhere else": every session of the actor but the current one. */
+export async function revokeAllOtherSessions(
+  db: Database,
+  actor: Actor & { userId: string },
+  currentSessionId: string,
+) {
+  return db.transaction(async (tx) => {
+    const revoked = await revokeOtherSessions(tx, actor.userId, currentSessionId);
+    await recordAudit(tx, actor, {
+      action: 'session.revoked_others',
+      entityType: 'session',
+      entityId: currentSessionId.slice(0, 16),
+      metadata: { sessionsRevoked: revoked },
+    });
+    return revoked;
+  });
+}
+
+/** Signs the request's session out (audited) and returns the Set-Cookie that clears the cookie. */
+export async function signOut(db: Database, request: Request): Promise<string> {
+  const auth = await getAuth(request, db);
+  const { cookie } = await destroySession(request, db);
+  if (auth) {
+    await recordAudit(
+      db,
+      {
+        type: 'USER',
+        userId: auth.user.id,
+        ipAddress: clientIp(request),
+        userAgent: request.headers.get('user-agent'),
+      },
+      {
+        action: 'user.signed_out',
+        entityType: 'session',
+        entityId: auth.session.id.slice(0, 16),
+      },
+    );
+  }
+  return cookie;
 }

@@ -35,3 +35,64 @@ export const signInSchema = z.object({
   password: passwordSchema,
   redirectTo: z.string().max(2000).optional(),
 });
+
+export const forgotPasswordSchema = z.object({ email: emailSchema });
+export const resetPasswordSchema = z.object({
+  token: z.string({ required_error: 'This link is incomplete' }).min(1).max(200),
+  password: newPasswordSchema,
+});
+export const resendVerificationSchema = z.object({ email: emailSchema.optional() });
+
+/** A password change: the current one is required when the account has one (OAuth-only users set a first one). */
+export const changePasswordFormSchema = z.object({
+  currentPassword: passwordSchema.optional(),
+  newPassword: newPasswordSchema,
+});
+
+export const LANGUAGES = [
+  { code: 'en', label: 'English' },
+  { code: 'de', label: 'Deutsch' },
+  { code: 'es', label: 'Español' },
+  { code: 'fr', label: 'Français' },
+  { code: 'it', label: 'Italiano' },
+  { code: 'nl', label: 'Nederlands' },
+  { code: 'pt', label: 'Português' },
+] as const;
+const LANGUAGE_CODES = LANGUAGES.map((l) => l.code) as [string, ...string[]];
+
+/** A time zone the runtime knows (IANA name). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const profileSchema = z.object({
+  name: nameSchema,
+  image: z
+    .string()
+    .trim()
+    .max(2000, 'Use at most 2000 characters')
+    .url('Enter a full URL, e.g. https://example.com/me.png')
+    .refine((v) => /^https:\/\//i.test(v), 'Use an https:// URL')
+    .optional(),
+  timezone: z
+    .string({ required_error: 'Choose a time zone' })
+    .trim()
+    .max(64, 'Use at most 64 characters')
+    .refine(isTimeZone, 'Choose a valid time zone, e.g. Europe/Berlin'),
+  language: z.enum(LANGUAGE_CODES, { errorMap: () => ({ message: 'Choose a language from the list' }) }),
+});
+
+export const deleteAccountSchema = z.object({
+  confirm: z.string({ required_error: 'Type your email address to confirm' }).trim().toLowerCase().max(254),
+});
+
+export const apiTokenRequestSchema = z.object({ email: emailSchema, password: passwordSchema });
+export const refreshRequestSchema = z.object({
+  refreshToken: z.string({ required_error: 'refreshToken is required' }).min(1).max(200),
+});
+export const logoutRequestSchema = z.object({ refreshToken: z.string().min(1).max(200).optional() });

@@ -50,7 +50,11 @@ export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
 export function FormErrors({ id, errors }: { id: string; errors?: string[] }) {
   if (!errors?.length) return null;
   return (
-    <div id={id} role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-900 ring-1 ring-red-200">
+    <div
+      id={id}
+      role="alert"
+      className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-900 ring-1 ring-red-200"
+    >
       {errors.map((e) => (
         <p key={e}>{e}</p>
       ))}
@@ -75,8 +79,22 @@ export function SubmitButton({
   const navigation = useNavigation();
   const pending = navigation.state === 'submitting' && (!name || navigation.formData?.get(name) === value);
   return (
-    <button type="submit" className={className} disabled={pending} aria-busy={pending} name={name} value={value}>
+    <button
+      type="submit"
+      className={className}
+      disabled={pending}
+      aria-busy={pending}
+      name={name}
+      value={value}
+    >
       {pending ? (pendingLabel ?? 'Working…') : children}
     </button>
   );
 }
+
+/**
+ * Conform validation timing for every form: validate when submitted, then re-validate as the user types.
+ * Not on blur: blur-validation re-renders the form between mousedown and mouseup on the submit button
+ * (clearing the server's form-level error shifts the layout), so the click lands beside the button.
+ */
+export const VALIDATE_ON_SUBMIT = { shouldValidate: 'onSubmit', shouldRevalidate: 'onInput' } as const;

@@ -26,7 +26,13 @@ function smtpTransport(url: string): Transport {
   return {
     name: 'smtp',
     async send(email) {
-      await transporter.sendMail({ from: email.from, to: email.to, subject: email.subject, html: email.html, text: email.text });
+      await transporter.sendMail({
+        from: email.from,
+        to: email.to,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+      });
     },
   };
 }

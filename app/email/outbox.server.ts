@@ -77,7 +77,12 @@ export async function deliverDueEmails(db: Database, options: { limit?: number; 
     await tx
       .update(emailLogs)
       .set({ status: 'SENDING', attempts: sql`${emailLogs.attempts} + 1` })
-      .where(inArray(emailLogs.id, due.map((d) => d.id)));
+      .where(
+        inArray(
+          emailLogs.id,
+          due.map((d) => d.id),
+        ),
+      );
     return due;
   });
 
@@ -104,7 +109,11 @@ export async function deliverDueEmails(db: Database, options: { limit?: number; 
         .set(
           giveUp
             ? { status: 'FAILED', lastError: message, templateData: null }
-            : { status: 'QUEUED', lastError: message, nextAttemptAt: new Date(Date.now() + backoffMs(attempts)) },
+            : {
+                status: 'QUEUED',
+                lastError: message,
+                nextAttemptAt: new Date(Date.now() + backoffMs(attempts)),
+              },
         )
         .where(eq(emailLogs.id, email.id));
       if (giveUp) failed++;
@@ -116,6 +125,6 @@ export async function deliverDueEmails(db: Database, options: { limit?: number; 
 
 /** After a commit that queued emails: try to deliver them now, without delaying the response. */
 export function deliverSoon(db: Database, ids: string[]): void {
-  if (ids.length === 0) return;
+  if (ids.length === 0 || env().EMAIL_DELIVERY === 'cron') return;
   void deliverDueEmails(db, { ids }).catch((err) => console.error('[email] delivery failed', err));
 }

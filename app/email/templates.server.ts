@@ -8,16 +8,32 @@ export interface RenderedEmail {
   text: string;
 }
 
-const escape = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escapeHtml = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
-function layout(title: string, paragraphs: string[], action?: { label: string; url: string }): { html: string; text: string } {
+function layout(
+  title: string,
+  paragraphs: string[],
+  action?: { label: string; url: string },
+): { html: string; text: string } {
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a;max-width:560px;margin:auto;padding:24px">
-<h1 style="font-size:20px">${escape(title)}</h1>
-${paragraphs.map((p) => `<p>${escape(p)}</p>`).join('\n')}
-${action ? `<p><a href="${escape(action.url)}" style="display:inline-block;background:#4338ca;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${escape(action.label)}</a></p><p style="font-size:12px;color:#475569">Or paste this link into your browser: ${escape(action.url)}</p>` : ''}
+<h1 style="font-size:20px">${escapeHtml(title)}</h1>
+${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+${action ? `<p><a href="${escapeHtml(action.url)}" style="display:inline-block;background:#4338ca;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p><p style="font-size:12px;color:#475569">Or paste this link into your browser: ${escapeHtml(action.url)}</p>` : ''}
 <p style="font-size:12px;color:#475569">— SaaS Platform</p></body></html>`;
-  const text = [title, '', ...paragraphs, ...(action ? ['', `${action.label}: ${action.url}`] : []), '', '— SaaS Platform'].join('\n');
+  const text = [
+    title,
+    '',
+    ...paragraphs,
+    ...(action ? ['', `${action.label}: ${action.url}`] : []),
+    '',
+    '— SaaS Platform',
+  ].join('\n');
   return { html, text };
 }
 
@@ -38,7 +54,10 @@ export const TEMPLATES = {
     subject: 'Reset your password',
     ...layout(
       'Reset your password',
-      ['Someone asked to reset the password of this account. The link is valid for 1 hour.', 'If it was not you, ignore this email: your password stays as it is.'],
+      [
+        'Someone asked to reset the password of this account. The link is valid for 1 hour.',
+        'If it was not you, ignore this email: your password stays as it is.',
+      ],
       { label: 'Choose a new password', url: str(d.link) },
     ),
   }),
@@ -46,16 +65,23 @@ export const TEMPLATES = {
     subject: `You are invited to join ${str(d.organizationName, 'an organization')}`,
     ...layout(
       `Join ${str(d.organizationName, 'an organization')}`,
-      [`${str(d.inviterName, 'A member')} invited you to join ${str(d.organizationName)} as ${str(d.role, 'member').toLowerCase()}.`, `The invitation expires ${str(d.expiresAt, 'soon')}.`],
+      [
+        `${str(d.inviterName, 'A member')} invited you to join ${str(d.organizationName)} as ${str(d.role, 'member').toLowerCase()}.`,
+        `The invitation expires ${str(d.expiresAt, 'soon')}.`,
+      ],
       { label: 'View invitation', url: str(d.link) },
     ),
   }),
   'trial-ending': (d: TemplateData): RenderedEmail => ({
     subject: 'Your trial ends in 3 days',
-    ...layout('Your trial ends in 3 days', [`The trial of ${str(d.organizationName)} ends on ${str(d.trialEnd)}.`], {
-      label: 'Review billing',
-      url: str(d.link, env().APP_URL),
-    }),
+    ...layout(
+      'Your trial ends in 3 days',
+      [`The trial of ${str(d.organizationName)} ends on ${str(d.trialEnd)}.`],
+      {
+        label: 'Review billing',
+        url: str(d.link, env().APP_URL),
+      },
+    ),
   }),
   invoice: (d: TemplateData): RenderedEmail => ({
     subject: `Invoice ${str(d.invoiceNumber)}`,

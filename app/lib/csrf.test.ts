@@ -9,7 +9,9 @@ describe('CSRF check', () => {
   });
 
   it('refuses a foreign Origin on a cookie-authenticated POST', () => {
-    expect(csrfRefusal({ ...base, origin: 'http://evil.test', secFetchSite: 'cross-site' })).toMatch(/evil\.test/);
+    expect(csrfRefusal({ ...base, origin: 'http://evil.test', secFetchSite: 'cross-site' })).toMatch(
+      /evil\.test/,
+    );
   });
 
   it('refuses an opaque (null) origin', () => {
@@ -23,16 +25,28 @@ describe('CSRF check', () => {
   });
 
   it('ignores safe methods, requests without cookies, and webhook/cron/api routes', () => {
-    expect(csrfRefusal({ ...base, method: 'GET', origin: 'http://evil.test', secFetchSite: 'cross-site' })).toBeNull();
-    expect(csrfRefusal({ ...base, hasCookie: false, origin: 'http://evil.test', secFetchSite: 'cross-site' })).toBeNull();
+    expect(
+      csrfRefusal({ ...base, method: 'GET', origin: 'http://evil.test', secFetchSite: 'cross-site' }),
+    ).toBeNull();
+    expect(
+      csrfRefusal({ ...base, hasCookie: false, origin: 'http://evil.test', secFetchSite: 'cross-site' }),
+    ).toBeNull();
     for (const path of ['/webhooks/stripe', '/cron/billing-run', '/api/v1/auth/token']) {
-      expect(csrfRefusal({ ...base, path, origin: 'http://evil.test', secFetchSite: 'cross-site' })).toBeNull();
+      expect(
+        csrfRefusal({ ...base, path, origin: 'http://evil.test', secFetchSite: 'cross-site' }),
+      ).toBeNull();
     }
   });
 
   it('accepts the configured public origin behind a proxy', () => {
     expect(
-      csrfRefusal({ ...base, host: 'internal:3000', origin: 'https://app.example', secFetchSite: 'same-origin', trustedOrigins: ['https://app.example'] }),
+      csrfRefusal({
+        ...base,
+        host: 'internal:3000',
+        origin: 'https://app.example',
+        secFetchSite: 'same-origin',
+        trustedOrigins: ['https://app.example'],
+      }),
     ).toBeNull();
   });
 });

@@ -38,7 +38,9 @@ export async function redirectWithFlash(url: string, flash: Flash, init: Respons
 }
 
 /** Reads and consumes the flash; the returned header must be sent so the message shows once. */
-export async function readFlash(request: Request): Promise<{ flash: Flash | null; setCookie: string | null }> {
+export async function readFlash(
+  request: Request,
+): Promise<{ flash: Flash | null; setCookie: string | null }> {
   const session = await flashStorage().getSession(request.headers.get('Cookie'));
   const flash = session.get('flash') ?? null;
   if (!flash) return { flash: null, setCookie: null };

@@ -18,7 +18,13 @@ export interface WindowState {
 }
 
 /** The count of `key` over the last `windowMinutes`, and when it would fall under `limit`. */
-export async function peek(db: Database, key: string, limit: number, windowMinutes: number, now = Date.now()): Promise<WindowState> {
+export async function peek(
+  db: Database,
+  key: string,
+  limit: number,
+  windowMinutes: number,
+  now = Date.now(),
+): Promise<WindowState> {
   const since = new Date(bucketStart(now).getTime() - (windowMinutes - 1) * BUCKET_MS);
   const buckets = await db
     .select({ windowStart: rateLimits.windowStart, count: rateLimits.count })

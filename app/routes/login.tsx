@@ -2,22 +2,23 @@ import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
-import { Form, Link, useActionData, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { signIn } from '~/auth/accounts.server';
-import { createUserSession, getAuth, safeRedirectPath } from '~/auth/sessions.server';
+import { enabledProviders } from '~/auth/oauth.server';
+import { providerLabel } from '~/auth/profile.server';
+import { createUserSession, getAuth, requestContext, safeRedirectPath } from '~/auth/sessions.server';
 import { signInSchema } from '~/auth/validation';
-import { clientIp } from '~/audit/audit.server';
-import { Field, FormErrors, SubmitButton } from '~/components/form';
+import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { OAuthButtons } from '~/components/oauth-buttons';
 import { getDb } from '~/db.server';
 import { replyError, replyInvalid } from '~/lib/http.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in — SaaS Platform' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getAuth(request)) {
-    throw redirect(safeRedirectPath(new URL(request.url).searchParams.get('redirectTo'), '/orgs'));
-  }
-  return null;
+  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get('redirectTo'), '/orgs');
+  if (await getAuth(request)) throw redirect(redirectTo);
+  return { providers: enabledProviders().map((id) => ({ id, label: providerLabel(id) })), redirectTo };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -25,10 +26,11 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== 'success') return replyInvalid(submission, ['password']);
   const db = await getDb();
   try {
-    const context = { ipAddress: clientIp(request), userAgent: request.headers.get('user-agent') };
-    const user = await signIn(db, submission.value, context);
+    const user = await signIn(db, submission.value, requestContext(request));
     const cookie = await createUserSession(db, user.id, request);
-    return redirect(safeRedirectPath(submission.value.redirectTo, '/orgs'), { headers: { 'Set-Cookie': cookie } });
+    return redirect(safeRedirectPath(submission.value.redirectTo, '/orgs'), {
+      headers: { 'Set-Cookie': cookie },
+    });
   } catch (err) {
     return replyError(submission, err, ['password']);
   }
@@ -36,11 +38,12 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function Login() {
   const lastResult = useActionData<typeof action>();
+  const { providers, redirectTo } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const [form, fields] = useForm({
     lastResult,
     constraint: getZodConstraint(signInSchema),
-    shouldValidate: 'onBlur',
+    ...VALIDATE_ON_SUBMIT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signInSchema }),
   });
   return (
@@ -64,6 +67,7 @@ export default function Login() {
           </Link>
         </div>
       </Form>
+      <OAuthButtons providers={providers} redirectTo={redirectTo} />
     </div>
   );
 }

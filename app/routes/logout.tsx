@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
-import { destroySession, getAuth } from '~/auth/sessions.server';
-import { clientIp, recordAudit } from '~/audit/audit.server';
+import { signOut } from '~/auth/sessions.server';
 import { getDb } from '~/db.server';
 
 // Sign-out is POST only (a GET link could be triggered by any page).
@@ -10,15 +9,6 @@ export async function loader() {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const db = await getDb();
-  const auth = await getAuth(request, db);
-  const { cookie } = await destroySession(request, db);
-  if (auth) {
-    await recordAudit(db, { type: 'USER', userId: auth.user.id, ipAddress: clientIp(request), userAgent: request.headers.get('user-agent') }, {
-      action: 'user.signed_out',
-      entityType: 'session',
-      entityId: auth.session.id,
-    });
-  }
+  const cookie = await signOut(await getDb(), request);
   return redirect('/', { headers: { 'Set-Cookie': cookie } });
 }

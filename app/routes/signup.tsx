@@ -1,12 +1,14 @@
 import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { signUp } from '~/auth/accounts.server';
-import { createUserSession, requireAnonymous } from '~/auth/sessions.server';
+import { enabledProviders } from '~/auth/oauth.server';
+import { providerLabel } from '~/auth/profile.server';
+import { createUserSession, requestContext, requireAnonymous } from '~/auth/sessions.server';
 import { signUpSchema } from '~/auth/validation';
-import { clientIp } from '~/audit/audit.server';
-import { Field, FormErrors, SubmitButton } from '~/components/form';
+import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { OAuthButtons } from '~/components/oauth-buttons';
 import { getDb } from '~/db.server';
 import { deliverSoon } from '~/email/outbox.server';
 import { redirectWithFlash } from '~/lib/flash.server';
@@ -16,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: 'Create your account — SaaS 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request, '/orgs');
-  return null;
+  return { providers: enabledProviders().map((id) => ({ id, label: providerLabel(id) })) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -24,8 +26,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== 'success') return replyInvalid(submission, ['password']);
   const db = await getDb();
   try {
-    const context = { ipAddress: clientIp(request), userAgent: request.headers.get('user-agent') };
-    const { user, emailIds } = await signUp(db, submission.value, context);
+    const { user, emailIds } = await signUp(db, submission.value, requestContext(request));
     deliverSoon(db, emailIds);
     const cookie = await createUserSession(db, user.id, request);
     return redirectWithFlash(
@@ -40,10 +41,11 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function SignUp() {
   const lastResult = useActionData<typeof action>();
+  const { providers } = useLoaderData<typeof loader>();
   const [form, fields] = useForm({
     lastResult,
     constraint: getZodConstraint(signUpSchema),
-    shouldValidate: 'onBlur',
+    ...VALIDATE_ON_SUBMIT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signUpSchema }),
   });
   return (
@@ -59,9 +61,16 @@ export default function SignUp() {
         <FormErrors id={form.errorId} errors={form.errors} />
         <Field field={fields.name} label="Name" autoComplete="name" />
         <Field field={fields.email} label="Email" type="email" autoComplete="email" />
-        <Field field={fields.password} label="Password" type="password" autoComplete="new-password" hint="8 to 128 characters." />
+        <Field
+          field={fields.password}
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          hint="8 to 128 characters."
+        />
         <SubmitButton pendingLabel="Creating account…">Create account</SubmitButton>
       </Form>
+      <OAuthButtons providers={providers} redirectTo="/orgs/new" />
     </div>
   );
 }
