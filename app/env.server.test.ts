@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv } from './env.server';
+import { ConfigError, envSchema, parseEnv } from './env.server';
 
 describe('configuration', () => {
   it('needs no variables in development', () => {
@@ -49,5 +50,12 @@ describe('configuration', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('DATABASE_URL');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('.env.example lists every variable the schema reads, and nothing else', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const listed = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).sort();
+    const schemaKeys = Object.keys(envSchema.innerType().shape).sort();
+    expect(listed).toEqual(schemaKeys);
   });
 });
