@@ -15,7 +15,12 @@ export const AVAILABLE_MODULES = {
     description: 'Track visitors, check-ins, and check-outs',
     icon: 'UserCheck',
     category: 'Operations',
-    defaultSettings: { maxDailyVisitors: 100, requirePhoto: false, requireIdScan: false, autoCheckoutHours: 8 },
+    defaultSettings: {
+      maxDailyVisitors: 100,
+      requirePhoto: false,
+      requireIdScan: false,
+      autoCheckoutHours: 8,
+    },
   },
   ticket_management: {
     key: 'ticket_management',
@@ -23,7 +28,11 @@ export const AVAILABLE_MODULES = {
     description: 'Support tickets and issue tracking',
     icon: 'Ticket',
     category: 'Support',
-    defaultSettings: { autoAssignTickets: false, ticketCategories: ['Technical', 'Billing', 'General'], slaHours: 24 },
+    defaultSettings: {
+      autoAssignTickets: false,
+      ticketCategories: ['Technical', 'Billing', 'General'],
+      slaHours: 24,
+    },
   },
   inventory: {
     key: 'inventory',

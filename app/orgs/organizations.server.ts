@@ -1,17 +1,38 @@
 // Creating organizations (SPEC §6 "Organization creation": one transaction for everything).
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
-import { Conflict } from '~/lib/errors';
-import { AVAILABLE_MODULES } from '~/modules/catalog';
-import { type Database, isUniqueViolation } from '~db/client.server';
-import { billingAccounts, organizationMembers, organizationModules, organizations, plans, subscriptions } from '~db/schema';
-import { organizationNameSchema, slugSchema } from './slug';
+import { Conflict, NotFound } from '~/lib/errors';
+import { AVAILABLE_MODULES, isModuleKey } from '~/modules/catalog';
+import { type Database, isUniqueViolation, rowsOf } from '~db/client.server';
+import {
+  billingAccounts,
+  organizationMembers,
+  organizationModules,
+  organizations,
+  plans,
+  projects,
+  sessions,
+  subscriptions,
+  users,
+} from '~db/schema';
+import { authorize, ORGANIZATION_NOT_FOUND } from './access.server';
+import { countSeats, organizationPlan } from './limits.server';
+import {
+  type CreateOrganizationInput,
+  createOrganizationInput,
+  deleteOrganizationFormSchema,
+  organizationSettingsSchema,
+} from './schemas';
 
-export const createOrganizationInput = z.object({ name: organizationNameSchema, slug: slugSchema });
-export type CreateOrganizationInput = z.infer<typeof createOrganizationInput>;
+export type { CreateOrganizationInput };
+export { createOrganizationInput, deleteOrganizationFormSchema, organizationSettingsSchema };
 
-export async function createOrganization(db: Database, actor: Actor & { userId: string }, input: CreateOrganizationInput) {
+export async function createOrganization(
+  db: Database,
+  actor: Actor & { userId: string },
+  input: CreateOrganizationInput,
+) {
   const { name, slug } = createOrganizationInput.parse(input);
   try {
     return await db.transaction(async (tx) => {
@@ -23,7 +44,9 @@ export async function createOrganization(db: Database, actor: Actor & { userId: 
 
       const [organization] = await tx.insert(organizations).values({ name, slug }).returning();
       if (!organization) throw new Error('organization insert returned nothing');
-      await tx.insert(organizationMembers).values({ organizationId: organization.id, userId: actor.userId, role: 'OWNER' });
+      await tx
+        .insert(organizationMembers)
+        .values({ organizationId: organization.id, userId: actor.userId, role: 'OWNER' });
       await tx.insert(subscriptions).values({
         organizationId: organization.id,
         planId: free.id,
@@ -54,4 +77,234 @@ export async function createOrganization(db: Database, actor: Actor & { userId: 
     }
     throw err;
   }
+}
+
+/** The organizations the user belongs to, with their role: the switcher on /orgs. */
+export async function listMyOrganizations(db: Database, userId: string) {
+  return db
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      slug: organizations.slug,
+      role: organizationMembers.role,
+    })
+    .from(organizationMembers)
+    .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+    .where(eq(organizationMembers.userId, userId))
+    .orderBy(asc(organizations.name), asc(organizations.id));
+}
+
+/** The switcher: the session remembers the active organization (sessions.active_organization_id). */
+export async function setActiveOrganization(
+  db: Database,
+  session: { sessionId: string; userId: string },
+  organizationId: string,
+): Promise<{ id: string; slug: string; role: string }> {
+  const [row] = await db
+    .select({ id: organizations.id, slug: organizations.slug, role: organizationMembers.role })
+    .from(organizationMembers)
+    .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+    .where(
+      and(
+        eq(organizationMembers.organizationId, organizationId),
+        eq(organizationMembers.userId, session.userId),
+      ),
+    );
+  if (!row) throw new NotFound(ORGANIZATION_NOT_FOUND);
+  await db
+    .update(sessions)
+    .set({ activeOrganizationId: row.id })
+    .where(and(eq(sessions.id, session.sessionId), eq(sessions.userId, session.userId)));
+  return row;
+}
+
+/** Members, projects, plan and enabled modules at a glance. */
+export async function getDashboard(db: Database, actor: Actor, organizationId: string) {
+  await authorize(db, actor, organizationId, 'organization:view');
+  const [members, projectRows, [projectCount], plan, modules, seats] = await Promise.all([
+    db
+      .select({
+        id: organizationMembers.id,
+        name: users.name,
+        email: users.email,
+        role: organizationMembers.role,
+      })
+      .from(organizationMembers)
+      .innerJoin(users, eq(users.id, organizationMembers.userId))
+      .where(eq(organizationMembers.organizationId, organizationId))
+      .orderBy(asc(organizationMembers.createdAt), asc(organizationMembers.id))
+      .limit(8),
+    db
+      .select({ id: projects.id, name: projects.name, slug: projects.slug })
+      .from(projects)
+      .where(eq(projects.organizationId, organizationId))
+      .orderBy(asc(projects.name))
+      .limit(8),
+    db.select({ n: count() }).from(projects).where(eq(projects.organizationId, organizationId)),
+    organizationPlan(db, organizationId),
+    db
+      .select({ key: organizationModules.moduleKey })
+      .from(organizationModules)
+      .where(
+        and(eq(organizationModules.organizationId, organizationId), eq(organizationModules.isEnabled, true)),
+      ),
+    countSeats(db, organizationId),
+  ]);
+  return {
+    members,
+    memberCount: seats.members,
+    pendingInvitations: seats.pending,
+    projects: projectRows,
+    projectCount: projectCount?.n ?? 0,
+    plan,
+    modules: modules
+      .map((m) => m.key)
+      .filter(isModuleKey)
+      .map((key) => ({ key, name: AVAILABLE_MODULES[key].name })),
+  };
+}
+
+export async function getOrganizationSettings(db: Database, actor: Actor, organizationId: string) {
+  await authorize(db, actor, organizationId, 'organization:edit');
+  const [org] = await db.select().from(organizations).where(eq(organizations.id, organizationId));
+  if (!org) throw new NotFound(ORGANIZATION_NOT_FOUND);
+  return org;
+}
+
+export const updateOrganizationInput = organizationSettingsSchema.extend({
+  organizationId: z.string().min(1),
+});
+
+export async function updateOrganization(
+  db: Database,
+  actor: Actor,
+  input: z.input<typeof updateOrganizationInput>,
+) {
+  const { organizationId, ...values } = updateOrganizationInput.parse(input);
+  const next = {
+    name: values.name,
+    slug: values.slug,
+    email: values.email ?? null,
+    phone: values.phone ?? null,
+    address: values.address ?? null,
+    city: values.city ?? null,
+    country: values.country ?? null,
+  };
+  try {
+    return await db.transaction(async (tx) => {
+      await authorize(tx, actor, organizationId, 'organization:edit', { lock: true });
+      const [before] = await tx.select().from(organizations).where(eq(organizations.id, organizationId));
+      if (!before) throw new NotFound(ORGANIZATION_NOT_FOUND);
+      const [after] = await tx
+        .update(organizations)
+        .set(next)
+        .where(eq(organizations.id, organizationId))
+        .returning();
+      const oldValues = Object.fromEntries(Object.keys(next).map((k) => [k, before[k as keyof typeof next]]));
+      await recordAudit(tx, actor, {
+        organizationId,
+        action: 'organization.updated',
+        entityType: 'organization',
+        entityId: organizationId,
+        oldValues,
+        newValues: next,
+      });
+      return after!;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new Conflict('That address is taken. Try another one.', { slug: ['That address is taken'] });
+    }
+    throw err;
+  }
+}
+
+export interface DeletionSummary {
+  deleted: { label: string; count: number }[];
+  kept: { label: string; count: number }[];
+}
+
+/**
+ * What deleting the organization takes with it (SPEC §5: everything of it, in one statement) and
+ * what stays: apps it registered (other organizations' rooms may use them; platform admins manage
+ * them) and store orders bought for it (order history; the order loses its organization).
+ */
+export async function deletionSummary(
+  db: Database,
+  actor: Actor,
+  organizationId: string,
+): Promise<DeletionSummary> {
+  await authorize(db, actor, organizationId, 'organization:delete');
+  const [c] = rowsOf<Record<string, string | number>>(
+    await db.execute(sql`
+      SELECT
+        (SELECT count(*) FROM organization_members WHERE organization_id = ${organizationId}) AS members,
+        (SELECT count(*) FROM invitations WHERE organization_id = ${organizationId} AND status = 'PENDING') AS invitations,
+        (SELECT count(*) FROM teams WHERE organization_id = ${organizationId}) AS teams,
+        (SELECT count(*) FROM projects WHERE organization_id = ${organizationId}) AS projects,
+        (SELECT count(*) FROM organization_modules WHERE organization_id = ${organizationId} AND is_enabled) AS modules,
+        (SELECT count(*) FROM api_keys WHERE organization_id = ${organizationId}) AS api_keys,
+        (SELECT count(*) FROM usage_events WHERE organization_id = ${organizationId}) AS usage_events,
+        (SELECT count(*) FROM invoices i JOIN billing_accounts b ON b.id = i.billing_account_id WHERE b.organization_id = ${organizationId}) AS invoices,
+        (SELECT count(*) FROM payments p JOIN billing_accounts b ON b.id = p.billing_account_id WHERE b.organization_id = ${organizationId}) AS payments,
+        (SELECT count(*) FROM services WHERE organization_id = ${organizationId}) AS services,
+        (SELECT count(*) FROM rooms WHERE organization_id = ${organizationId}) AS rooms,
+        (SELECT count(*) FROM support_tickets WHERE organization_id = ${organizationId}) AS tickets,
+        (SELECT count(*) FROM apps WHERE organization_id = ${organizationId} AND deleted_at IS NULL) AS apps,
+        (SELECT count(*) FROM orders WHERE organization_id = ${organizationId}) AS orders
+    `),
+  );
+  const n = (k: string) => Number(c?.[k] ?? 0);
+  return {
+    deleted: [
+      { label: 'members (and their team memberships)', count: n('members') },
+      { label: 'pending invitations', count: n('invitations') },
+      { label: 'teams', count: n('teams') },
+      { label: 'projects', count: n('projects') },
+      { label: 'enabled modules', count: n('modules') },
+      { label: 'API keys', count: n('api_keys') },
+      { label: 'usage events', count: n('usage_events') },
+      { label: 'rooms (with their participants, prizes and winners)', count: n('rooms') },
+      { label: 'support tickets', count: n('tickets') },
+      { label: 'services', count: n('services') },
+      { label: 'invoices (finalized ones included)', count: n('invoices') },
+      { label: 'payments', count: n('payments') },
+    ],
+    kept: [
+      {
+        label: 'apps it registered (they stay for rooms that use them; platform admins manage them)',
+        count: n('apps'),
+      },
+      { label: 'store orders bought for it (they stay in the buyers’ order history)', count: n('orders') },
+    ],
+  };
+}
+
+/** OWNER only, confirmed by typing the slug; everything of the organization goes in one DELETE (SPEC §5). */
+export async function deleteOrganization(
+  db: Database,
+  actor: Actor,
+  input: { organizationId: string; confirm: string },
+): Promise<{ id: string; name: string; slug: string }> {
+  const { organizationId, confirm } = z
+    .object({ organizationId: z.string().min(1), confirm: z.string() })
+    .parse(input);
+  return db.transaction(async (tx) => {
+    const me = await authorize(tx, actor, organizationId, 'organization:delete', { lock: true });
+    if (confirm.trim().toLowerCase() !== me.organization.slug) {
+      throw new Conflict('The confirmation does not match: nothing was deleted.', {
+        confirm: [`Type ${me.organization.slug} to confirm`],
+      });
+    }
+    // The audit row outlives the organization (audit_logs.organization_id is a plain column).
+    await recordAudit(tx, actor, {
+      organizationId,
+      action: 'organization.deleted',
+      entityType: 'organization',
+      entityId: organizationId,
+      oldValues: { name: me.organization.name, slug: me.organization.slug },
+    });
+    await tx.delete(organizations).where(eq(organizations.id, organizationId));
+    return me.organization;
+  });
 }

@@ -3,15 +3,33 @@ import { Link } from '@remix-run/react';
 
 export const meta: MetaFunction = () => [
   { title: 'SaaS Platform — billing, tenancy and auth done properly' },
-  { name: 'description', content: 'Organizations, members, projects, API usage, support and billing in one place.' },
+  {
+    name: 'description',
+    content: 'Organizations, members, projects, API usage, support and billing in one place.',
+  },
 ];
 
 const FEATURES = [
-  { title: 'Organizations & roles', body: 'Invite members as owners, admins, members or billing contacts. Every action is checked on the server.' },
-  { title: 'Billing you can audit', body: 'Plans through Stripe, immutable invoices, payments, credits and grace periods before suspension.' },
-  { title: 'Metered API', body: 'Scoped API keys, usage events counted per month against your plan, rate limits that hold across servers.' },
-  { title: 'Support & events', body: 'Support tickets with internal notes, event rooms with fair and reproducible prize draws.' },
-  { title: 'Audit log', body: 'Every change is recorded in an append-only log, in the same transaction as the change.' },
+  {
+    title: 'Organizations & roles',
+    body: 'Invite members as owners, admins, members or billing contacts. Every action is checked on the server.',
+  },
+  {
+    title: 'Billing you can audit',
+    body: 'Plans through Stripe, immutable invoices, payments, credits and grace periods before suspension.',
+  },
+  {
+    title: 'Metered API',
+    body: 'Scoped API keys, usage events counted per month against your plan, rate limits that hold across servers.',
+  },
+  {
+    title: 'Support & events',
+    body: 'Support tickets with internal notes, event rooms with fair and reproducible prize draws.',
+  },
+  {
+    title: 'Audit log',
+    body: 'Every change is recorded in an append-only log, in the same transaction as the change.',
+  },
   { title: 'Works without JavaScript', body: 'Every form is a real form. JavaScript only makes it faster.' },
 ];
 
@@ -19,10 +37,12 @@ export default function Index() {
   return (
     <div className="space-y-16">
       <section className="py-8 text-center">
-        <h1 className="text-4xl font-bold tracking-tight sm:text-5xl">Run your organization on one platform</h1>
+        <h1 className="text-4xl font-bold tracking-tight sm:text-5xl">
+          Run your organization on one platform
+        </h1>
         <p className="mx-auto mt-6 max-w-2xl text-lg text-slate-700">
-          Members and roles, projects, feature modules, metered API keys, support tickets and billing — multi-tenant
-          from the first table to the last.
+          Members and roles, projects, feature modules, metered API keys, support tickets and billing —
+          multi-tenant from the first table to the last.
         </p>
         <div className="mt-8 flex justify-center gap-4">
           <Link to="/signup" className="btn-primary">

@@ -1,0 +1,125 @@
+// Who may do what in an organization. `authorize` is the domain layer's check (inside the transaction
+// that writes); `requireMember` is the route's guard. Both answer 404 to non-members (SPEC §7: a tenant
+// never learns what another tenant has) and 403 with an explanation to members whose role may not.
+import { and, eq } from 'drizzle-orm';
+import { type Actor, userActor } from '~/audit/audit.server';
+import { requireUser } from '~/auth/sessions.server';
+import { Forbidden, NotFound } from '~/lib/errors';
+import type { Database } from '~db/client.server';
+import { organizationMembers, organizations } from '~db/schema';
+import { type Action, can, forbiddenMessage, type MemberRole } from './permissions';
+
+export interface OrganizationRef {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+export interface Authorized {
+  organization: OrganizationRef;
+  role: MemberRole;
+  memberId: string;
+}
+
+export const ORGANIZATION_NOT_FOUND = 'Organization not found';
+
+/**
+ * Locks the organization row (SELECT … FOR UPDATE): every count-based rule (last OWNER, members and
+ * modules limits) takes this lock first, so two transactions checking the same count run one after
+ * the other (SPEC §3).
+ */
+export async function lockOrganization(tx: Database, organizationId: string): Promise<OrganizationRef> {
+  const [organization] = await tx
+    .select({ id: organizations.id, name: organizations.name, slug: organizations.slug })
+    .from(organizations)
+    .where(eq(organizations.id, organizationId))
+    .for('update');
+  if (!organization) throw new NotFound(ORGANIZATION_NOT_FOUND);
+  return organization;
+}
+
+/**
+ * The actor's membership, checked against the matrix. With `lock`, the organization row is locked
+ * first and the role is read after the lock, so a role changed by a concurrent transaction counts.
+ */
+export async function authorize(
+  tx: Database,
+  actor: Actor,
+  organizationId: string,
+  action: Action,
+  options: { lock?: boolean } = {},
+): Promise<Authorized> {
+  if (!actor.userId) throw new Forbidden('Only a member of the organization can do this.');
+  let organization: OrganizationRef | undefined;
+  if (options.lock) organization = await lockOrganization(tx, organizationId);
+  const [row] = await tx
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      slug: organizations.slug,
+      role: organizationMembers.role,
+      memberId: organizationMembers.id,
+    })
+    .from(organizationMembers)
+    .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+    .where(
+      and(
+        eq(organizationMembers.organizationId, organizationId),
+        eq(organizationMembers.userId, actor.userId),
+      ),
+    );
+  if (!row) throw new NotFound(ORGANIZATION_NOT_FOUND);
+  if (!can(row.role, action)) throw new Forbidden(forbiddenMessage(row.role, action));
+  return {
+    organization: organization ?? { id: row.id, name: row.name, slug: row.slug },
+    role: row.role,
+    memberId: row.memberId,
+  };
+}
+
+/** Same as authorize, but a second permission is needed too (e.g. changing a role to OWNER). */
+export function assertCan(authorized: Authorized, action: Action): void {
+  if (!can(authorized.role, action)) throw new Forbidden(forbiddenMessage(authorized.role, action));
+}
+
+/**
+ * Route guard for `/o/:slug/…`: the signed-in user's membership of the organization with that slug.
+ * Not signed in → redirect to sign-in; not a member (or no such slug) → 404; role may not → 403.
+ */
+export async function requireMember(request: Request, slug: string | undefined, action?: Action | null) {
+  const auth = await requireUser(request);
+  const db = auth.db;
+  const [row] = slug
+    ? await db
+        .select({
+          id: organizations.id,
+          name: organizations.name,
+          slug: organizations.slug,
+          role: organizationMembers.role,
+          memberId: organizationMembers.id,
+        })
+        .from(organizations)
+        .innerJoin(
+          organizationMembers,
+          and(
+            eq(organizationMembers.organizationId, organizations.id),
+            eq(organizationMembers.userId, auth.user.id),
+          ),
+        )
+        .where(eq(organizations.slug, slug))
+    : [];
+  if (!row) throw new Response(ORGANIZATION_NOT_FOUND, { status: 404, statusText: 'Not Found' });
+  if (action && !can(row.role, action)) {
+    throw new Response(forbiddenMessage(row.role, action), { status: 403, statusText: 'Forbidden' });
+  }
+  return {
+    db,
+    auth,
+    organization: { id: row.id, name: row.name, slug: row.slug } as OrganizationRef,
+    role: row.role as MemberRole,
+    memberId: row.memberId,
+    actor: userActor(auth.user.id, request),
+  };
+}
+
+export type MemberContext = Awaited<ReturnType<typeof requireMember>>;

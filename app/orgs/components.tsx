@@ -1,0 +1,126 @@
+// Building blocks of the organization pages. Row actions (remove, cancel, enable…) are fetcher forms:
+// plain POST forms without JavaScript, in-place with a pending state when JavaScript is there.
+import { Link, useActionData, useFetcher } from '@remix-run/react';
+import type { ReactNode } from 'react';
+import type { MemberRole } from './permissions';
+import { ROLE_LABELS } from './permissions';
+
+interface Answer {
+  form?: string;
+  error?: string;
+  code?: string;
+  result?: unknown;
+}
+
+/** A message that may end with the upgrade path (`/o/<slug>/billing`): the path becomes a link. */
+export function ErrorMessage({ message }: { message: string }) {
+  const match = /(\/o\/[a-z0-9-]+\/billing)/.exec(message);
+  if (!match) return <>{message}</>;
+  const [before] = message.split(match[0]);
+  return (
+    <>
+      {before?.replace(/:\s*$/, '.')}{' '}
+      <Link to={match[0]} className="link">
+        Upgrade the plan
+      </Link>
+    </>
+  );
+}
+
+export function Alert({ message, id }: { message: string; id?: string }) {
+  return (
+    <div
+      id={id}
+      role="alert"
+      className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-900 ring-1 ring-red-200"
+    >
+      <ErrorMessage message={message} />
+    </div>
+  );
+}
+
+/** The page-level error of a row action submitted without JavaScript (document POST). */
+export function ActionError() {
+  const answer = useActionData<Answer>();
+  if (!answer?.error || answer.result) return null;
+  return <Alert message={answer.error} />;
+}
+
+export function RowAction({
+  intent,
+  fields,
+  label,
+  pendingLabel,
+  className = 'btn-secondary',
+  accessibleLabel,
+  children,
+}: {
+  intent: string;
+  fields: Record<string, string>;
+  label: string;
+  pendingLabel?: string;
+  className?: string;
+  accessibleLabel?: string;
+  children?: ReactNode;
+}) {
+  const fetcher = useFetcher<Answer>();
+  const busy = fetcher.state !== 'idle';
+  return (
+    <fetcher.Form method="post" className="inline-flex flex-wrap items-center gap-2">
+      <input type="hidden" name="intent" value={intent} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      {children}
+      <button
+        type="submit"
+        className={className}
+        disabled={busy}
+        aria-busy={busy}
+        aria-label={accessibleLabel}
+      >
+        {busy ? (pendingLabel ?? 'Working…') : label}
+      </button>
+      {fetcher.data?.error ? (
+        <span role="alert" className="text-sm text-red-700">
+          <ErrorMessage message={fetcher.data.error} />
+        </span>
+      ) : null}
+    </fetcher.Form>
+  );
+}
+
+export function RoleBadge({ role }: { role: MemberRole }) {
+  const tone =
+    role === 'OWNER'
+      ? 'bg-brand-100 text-brand-800'
+      : role === 'ADMIN'
+        ? 'bg-sky-100 text-sky-900'
+        : role === 'BILLING'
+          ? 'bg-amber-100 text-amber-900'
+          : 'bg-slate-100 text-slate-800';
+  return <span className={`rounded px-2 py-0.5 text-xs font-semibold ${tone}`}>{ROLE_LABELS[role]}</span>;
+}
+
+/** A horizontally scrolling table: focusable so keyboard users can scroll it (axe scrollable-region-focusable). */
+export function ScrollRegion({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+    <section className="card overflow-x-auto p-0" tabIndex={0} aria-label={label}>
+      {children}
+    </section>
+  );
+}
+
+export function PageHeading({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-4">
+      <h1 className="text-2xl font-bold">{title}</h1>
+      {children}
+    </div>
+  );
+}
+
+export function formatDate(value: string | Date): string {
+  return `${new Date(value).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+}

@@ -1,0 +1,154 @@
+// Organization settings (OWNER and ADMIN) and, for OWNERs, deleting the organization: the page says
+// beforehand what goes and what stays, and the slug must be typed to confirm.
+import { getFormProps, useForm } from '@conform-to/react';
+import { getZodConstraint, parseWithZod } from '@conform-to/zod';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { data } from '@remix-run/node';
+import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { requireMember } from '~/orgs/access.server';
+import { PageHeading } from '~/orgs/components';
+import {
+  deleteOrganization,
+  deletionSummary,
+  getOrganizationSettings,
+  updateOrganization,
+} from '~/orgs/organizations.server';
+import { can } from '~/orgs/permissions';
+import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
+import { deleteOrganizationFormSchema, organizationSettingsSchema } from '~/orgs/schemas';
+
+export const meta: MetaFunction = () => [{ title: 'Organization settings — SaaS Platform' }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { db, actor, organization, role } = await requireMember(request, params.slug, 'organization:edit');
+  const canDelete = can(role, 'organization:delete');
+  const [settings, summary] = await Promise.all([
+    getOrganizationSettings(db, actor, organization.id),
+    canDelete ? deletionSummary(db, actor, organization.id) : Promise.resolve(null),
+  ]).catch(loaderFailure);
+  return data({
+    organization,
+    settings: {
+      name: settings.name,
+      slug: settings.slug,
+      email: settings.email ?? '',
+      phone: settings.phone ?? '',
+      address: settings.address ?? '',
+      city: settings.city ?? '',
+      country: settings.country ?? '',
+    },
+    summary,
+  });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { db, actor, organization } = await requireMember(request, params.slug);
+  const formData = await request.formData();
+  const intent = String(formData.get('intent') ?? '');
+  if (intent === 'update') {
+    const submission = parseWithZod(formData, { schema: organizationSettingsSchema });
+    if (submission.status !== 'success') return formInvalid('update', submission);
+    try {
+      const updated = await updateOrganization(db, actor, {
+        organizationId: organization.id,
+        ...submission.value,
+      });
+      return done(`/o/${updated.slug}/settings`, 'Settings saved.');
+    } catch (err) {
+      return formError('update', submission, err);
+    }
+  }
+  if (intent === 'delete') {
+    const submission = parseWithZod(formData, { schema: deleteOrganizationFormSchema });
+    if (submission.status !== 'success') return formInvalid('delete', submission);
+    try {
+      const deleted = await deleteOrganization(db, actor, {
+        organizationId: organization.id,
+        ...submission.value,
+      });
+      return done('/orgs', `${deleted.name} was deleted.`);
+    } catch (err) {
+      return formError('delete', submission, err);
+    }
+  }
+  return badIntent();
+}
+
+export default function Settings() {
+  const { organization, settings, summary } = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: 'settings',
+    lastResult: answer?.form === 'update' ? answer.result : undefined,
+    constraint: getZodConstraint(organizationSettingsSchema),
+    defaultValue: settings,
+    ...VALIDATE_ON_SUBMIT,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: organizationSettingsSchema }),
+  });
+  const [deleteForm, deleteFields] = useForm<{ confirm: string }>({
+    id: 'delete-organization',
+    lastResult: answer?.form === 'delete' ? answer.result : undefined,
+    constraint: getZodConstraint(deleteOrganizationFormSchema),
+  });
+  return (
+    <div className="space-y-10">
+      <PageHeading title="Settings" />
+      <Form method="post" {...getFormProps(form)} className="card max-w-xl space-y-4">
+        <input type="hidden" name="intent" value="update" />
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <Field field={fields.name} label="Name" />
+        <Field
+          field={fields.slug}
+          label="Address"
+          hint="Changing it changes every /o/… link of the organization."
+        />
+        <Field field={fields.email} label="Contact email (optional)" type="email" />
+        <Field field={fields.phone} label="Phone (optional)" type="tel" />
+        <Field field={fields.address} label="Street address (optional)" />
+        <Field field={fields.city} label="City (optional)" />
+        <Field field={fields.country} label="Country (optional)" />
+        <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
+      </Form>
+
+      {summary ? (
+        <section aria-labelledby="delete-heading" className="card max-w-xl space-y-4 ring-red-200">
+          <h2 id="delete-heading" className="text-lg font-semibold text-red-800">
+            Delete this organization
+          </h2>
+          <p className="text-sm">This cannot be undone. Deleting {organization.name} deletes, at once:</p>
+          <ul className="list-disc pl-6 text-sm" aria-label="What will be deleted">
+            <li>the organization, its subscription and billing account</li>
+            {summary.deleted.map((d) => (
+              <li key={d.label}>
+                {d.count} {d.label}
+              </li>
+            ))}
+          </ul>
+          <p className="text-sm">What stays:</p>
+          <ul className="list-disc pl-6 text-sm" aria-label="What stays">
+            {summary.kept.map((d) => (
+              <li key={d.label}>
+                {d.count} {d.label}
+              </li>
+            ))}
+            <li>the audit log entries (the trail outlives what it describes)</li>
+          </ul>
+          <Form method="post" {...getFormProps(deleteForm)} className="space-y-4">
+            <input type="hidden" name="intent" value="delete" />
+            <FormErrors id={deleteForm.errorId} errors={deleteForm.errors} />
+            <Field
+              field={deleteFields.confirm}
+              label={`Type ${organization.slug} to confirm`}
+              autoComplete="off"
+              spellCheck={false}
+            />
+            <SubmitButton className="btn-danger" pendingLabel="Deleting…">
+              Delete organization
+            </SubmitButton>
+          </Form>
+        </section>
+      ) : null}
+    </div>
+  );
+}

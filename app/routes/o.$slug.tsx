@@ -1,0 +1,87 @@
+// The organization's frame: its name, the member's role, and the pages that role may open.
+// A non-member (or an unknown slug) gets 404 here, before any child loader's data is shown.
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { data } from '@remix-run/node';
+import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react';
+import { requireMember } from '~/orgs/access.server';
+import { RoleBadge } from '~/orgs/components';
+import { listMyOrganizations } from '~/orgs/organizations.server';
+import { type Action, can } from '~/orgs/permissions';
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { db, organization, role, auth } = await requireMember(request, params.slug);
+  const mine = await listMyOrganizations(db, auth.user.id);
+  return data(
+    { organization, role, organizations: mine.map((o) => ({ id: o.id, name: o.name })) },
+    { headers: auth.headers },
+  );
+}
+
+const NAV: { to: string; label: string; action: Action; end?: boolean }[] = [
+  { to: '', label: 'Dashboard', action: 'organization:view', end: true },
+  { to: 'members', label: 'Members', action: 'organization:view' },
+  { to: 'invitations', label: 'Invitations', action: 'organization:view' },
+  { to: 'teams', label: 'Teams', action: 'organization:view' },
+  { to: 'projects', label: 'Projects', action: 'organization:view' },
+  { to: 'modules', label: 'Modules', action: 'organization:view' },
+  { to: 'audit', label: 'Audit log', action: 'audit:view' },
+  { to: 'billing', label: 'Billing', action: 'billing:view' },
+  { to: 'settings', label: 'Settings', action: 'organization:edit' },
+];
+
+export default function OrganizationLayout() {
+  const { organization, role, organizations } = useLoaderData<typeof loader>();
+  const base = `/o/${organization.slug}`;
+  return (
+    <div>
+      <div className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 pb-4">
+        <div className="flex items-center gap-3">
+          <p className="text-lg font-semibold">{organization.name}</p>
+          <RoleBadge role={role} />
+        </div>
+        {/* The switcher: POST /orgs stores the choice on the session (works without JavaScript). */}
+        <Form method="post" action="/orgs" className="flex items-center gap-2 text-sm">
+          <label htmlFor="switch-organization" className="sr-only">
+            Switch organization
+          </label>
+          <select
+            id="switch-organization"
+            name="organizationId"
+            defaultValue={organization.id}
+            key={organization.id}
+            className="input w-auto py-1"
+          >
+            {organizations.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="btn-secondary">
+            Switch
+          </button>
+        </Form>
+      </div>
+      <nav aria-label="Organization" className="mt-3">
+        <ul className="flex flex-wrap gap-x-4 gap-y-2 text-sm">
+          {NAV.filter((item) => can(role, item.action)).map((item) => (
+            <li key={item.label}>
+              <NavLink
+                to={item.to ? `${base}/${item.to}` : base}
+                end={item.end}
+                className={({ isActive }) =>
+                  isActive ? 'font-semibold text-brand-700 underline' : 'text-slate-700'
+                }
+              >
+                {item.label}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="mt-6">
+        <Outlet />
+      </div>
+    </div>
+  );
+}
