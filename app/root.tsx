@@ -32,7 +32,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [{ flash, setCookie }, auth] = await Promise.all([readFlash(request), getAuth(request)]);
   const headers = new Headers(auth?.headers);
   if (setCookie) headers.append('Set-Cookie', setCookie);
-  const user = auth ? { id: auth.user.id, name: auth.user.name, email: auth.user.email, role: auth.user.role } : null;
+  const user = auth
+    ? { id: auth.user.id, name: auth.user.name, email: auth.user.email, role: auth.user.role }
+    : null;
   return data({ flash, user }, { headers });
 }
 
@@ -48,7 +50,10 @@ function SiteHeader() {
         </Link>
         <ul className="flex items-center gap-4 text-sm">
           <li>
-            <NavLink to="/pricing" className={({ isActive }) => (isActive ? 'font-semibold text-brand-700' : 'text-slate-700')}>
+            <NavLink
+              to="/pricing"
+              className={({ isActive }) => (isActive ? 'font-semibold text-brand-700' : 'text-slate-700')}
+            >
               Pricing
             </NavLink>
           </li>
@@ -95,7 +100,13 @@ function SiteHeader() {
 function PendingBar() {
   const navigation = useNavigation();
   if (navigation.state === 'idle') return null;
-  return <div role="progressbar" aria-label="Loading" className="fixed inset-x-0 top-0 h-1 animate-pulse bg-brand-600" />;
+  return (
+    <div
+      role="progressbar"
+      aria-label="Loading"
+      className="fixed inset-x-0 top-0 h-1 animate-pulse bg-brand-600"
+    />
+  );
 }
 
 function FlashBanner() {
@@ -109,7 +120,10 @@ function FlashBanner() {
         ? 'bg-green-50 text-green-900 ring-green-200'
         : 'bg-sky-50 text-sky-900 ring-sky-200';
   return (
-    <div role={flash.kind === 'error' ? 'alert' : 'status'} className={`mx-auto mt-4 max-w-6xl rounded-md px-4 py-3 ring-1 ${tone}`}>
+    <div
+      role={flash.kind === 'error' ? 'alert' : 'status'}
+      className={`mx-auto mt-4 max-w-6xl rounded-md px-4 py-3 ring-1 ${tone}`}
+    >
       {flash.message}
     </div>
   );
@@ -166,7 +180,8 @@ export function ErrorBoundary() {
       message = "We couldn't find the page you were looking for.";
     } else if (error.status === 403) {
       title = 'Not allowed';
-      message = typeof error.data === 'string' && error.data ? error.data : 'Your role does not allow this page.';
+      message =
+        typeof error.data === 'string' && error.data ? error.data : 'Your role does not allow this page.';
     } else if (error.status < 500) {
       title = error.statusText || 'Request error';
       message = typeof error.data === 'string' && error.data ? error.data : message;

@@ -39,7 +39,13 @@ export const PLAN_DEFINITIONS: readonly PlanDefinition[] = [
     billingInterval: 'MONTHLY',
     price: 2900,
     limits: { modules: 5, members: 50, storage_gb: 50, api_calls_per_month: 50000 },
-    features: ['All modules available', 'Priority support', '50GB storage', 'Advanced analytics', 'Custom branding'],
+    features: [
+      'All modules available',
+      'Priority support',
+      '50GB storage',
+      'Advanced analytics',
+      'Custom branding',
+    ],
     displayOrder: 1,
   },
   {

@@ -5,7 +5,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The address `hops` trusted proxies in front of us saw: walk back from the socket peer. */
-export function resolveClientAddress(forwardedFor: string | undefined, socketAddress: string | undefined, hops: number) {
+export function resolveClientAddress(
+  forwardedFor: string | undefined,
+  socketAddress: string | undefined,
+  hops: number,
+) {
   const chain = [
     ...(forwardedFor ?? '')
       .split(',')
