@@ -1,7 +1,7 @@
 // Email + password identity (issue 4 §1, §2, §4, §6, §8, §10): argon2id, outbox in the same transaction,
 // hashed single-use tokens with their lifetimes, password change/reset revoking sessions, throttling.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decryptLink } from '~/email/outbox.server';
 import {
   accounts,
@@ -13,7 +13,7 @@ import {
   users,
   verifications,
 } from '~db/schema';
-import { useTestDatabase } from '../../tests/support/db';
+import { useAppTestDatabase } from '../../tests/support/db';
 import { action as forgotAction } from '../routes/forgot-password';
 import { action as loginAction } from '../routes/login';
 import { action as resetAction, loader as resetLoader } from '../routes/reset-password';
@@ -33,7 +33,6 @@ import {
 import { issueApiTokens } from './api-tokens.server';
 import { createUserSession, getAuth, SESSION_COOKIE } from './sessions.server';
 import {
-  bindAppDatabase,
   call,
   cookieFrom,
   createPasswordUser,
@@ -43,9 +42,7 @@ import {
 } from './test-helpers.server';
 import { sha256Hex } from './tokens.server';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: vitest registers the file's database hooks; not a React hook
-const t = useTestDatabase();
-beforeAll(() => bindAppDatabase(t.db, t.driver));
+const t = useAppTestDatabase();
 
 async function lastEmailTo(to: string) {
   const [row] = await t.db

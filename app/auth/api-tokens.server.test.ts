@@ -2,20 +2,18 @@
 // reuse detection, blacklist on logout, and {"error": {"code", "message"}} answers.
 import { eq } from 'drizzle-orm';
 import { decodeJwt, SignJWT } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { secret } from '~/env.server';
 import { auditLogs, refreshTokens, tokenBlacklist, users } from '~db/schema';
-import { itConcurrent, useTestDatabase } from '../../tests/support/db';
+import { itConcurrent, useAppTestDatabase } from '../../tests/support/db';
 import { action as logoutAction } from '../routes/api.v1.auth.logout';
 import { action as refreshAction } from '../routes/api.v1.auth.refresh';
 import { action as tokenAction, loader as tokenLoader } from '../routes/api.v1.auth.token';
 import { ACCESS_TOKEN_TTL_SECONDS, refreshApiTokens, verifyAccessToken } from './api-tokens.server';
-import { bindAppDatabase, call, createPasswordUser, makeRequest, outcome } from './test-helpers.server';
+import { call, createPasswordUser, makeRequest, outcome } from './test-helpers.server';
 import { sha256Hex } from './tokens.server';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: vitest registers the file's database hooks; not a React hook
-const t = useTestDatabase();
-beforeAll(() => bindAppDatabase(t.db, t.driver));
+const t = useAppTestDatabase();
 
 interface Pair {
   accessToken: string;

@@ -24,7 +24,6 @@ import {
   uniqueEmail,
 } from './test-helpers.server';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: vitest registers the file's database hooks; not a React hook
 const t = useTestDatabase();
 
 interface FakeProfile {

@@ -1,6 +1,6 @@
 // Profile settings and account deletion exactly as SPEC §6 "Users are never hard-deleted".
 import { and, eq } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   accounts,
   apiKeys,
@@ -21,18 +21,16 @@ import {
   createRoom,
   createTeam,
 } from '../../tests/db/factories';
-import { useTestDatabase } from '../../tests/support/db';
+import { useAppTestDatabase } from '../../tests/support/db';
 import { action as deleteAction, loader as deleteLoader } from '../routes/settings.delete-account';
 import { action as profileAction } from '../routes/settings.profile';
 import { requestPasswordReset } from './accounts.server';
 import { issueApiTokens } from './api-tokens.server';
 import { deleteAccount, deletedEmail } from './profile.server';
 import { createUserSession, getAuth } from './sessions.server';
-import { bindAppDatabase, call, createPasswordUser, makeRequest, outcome } from './test-helpers.server';
+import { call, createPasswordUser, makeRequest, outcome } from './test-helpers.server';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: vitest registers the file's database hooks; not a React hook
-const t = useTestDatabase();
-beforeAll(() => bindAppDatabase(t.db, t.driver));
+const t = useAppTestDatabase();
 
 const signedIn = async (userId: string) =>
   (await createUserSession(t.db, userId, makeRequest('/'))).split(';')[0] as string;

@@ -1,9 +1,9 @@
 // Lucia sessions (issue 4 §3): hashed ids, cookie attributes, fixation, sliding expiry, metadata,
 // revocation, requireUser/requireAnonymous, and no open redirect.
 import { and, eq } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditLogs, sessions, users } from '~db/schema';
-import { useTestDatabase } from '../../tests/support/db';
+import { useAppTestDatabase } from '../../tests/support/db';
 import { action as loginAction, loader as loginLoader } from '../routes/login';
 import { action as logoutAction } from '../routes/logout';
 import { action as sessionsAction, loader as sessionsLoader } from '../routes/settings.sessions';
@@ -19,7 +19,6 @@ import {
   safeRedirectPath,
 } from './sessions.server';
 import {
-  bindAppDatabase,
   call,
   cookieFrom,
   createPasswordUser,
@@ -29,9 +28,7 @@ import {
 } from './test-helpers.server';
 import { sha256Hex } from './tokens.server';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: vitest registers the file's database hooks; not a React hook
-const t = useTestDatabase();
-beforeAll(() => bindAppDatabase(t.db, t.driver));
+const t = useAppTestDatabase();
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -2,17 +2,13 @@
 // test database, then drives loaders/actions with plain Requests.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { sql } from 'drizzle-orm';
-import type { Connection, Database } from '~db/client.server';
+import type { Database } from '~db/client.server';
 import { rowsOf } from '~db/client.server';
 import { hashPassword } from './password.server';
 
 export const ORIGIN = 'http://localhost:3000';
 
-/** Makes getDb() (app/db.server.ts) return this database for the rest of the test file. */
-export function bindAppDatabase(db: Database, driver: 'postgres' | 'pglite'): void {
-  const connection: Connection = { db, driver, close: async () => {} };
-  (globalThis as Record<symbol, unknown>)[Symbol.for('saas.db')] = Promise.resolve(connection);
-}
+export { bindAppDatabase } from '../../tests/support/db';
 
 let counter = 0;
 export const uniqueEmail = (prefix = 'user') =>

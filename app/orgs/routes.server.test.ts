@@ -2,8 +2,7 @@
 // every route (another organization's slug in the URL, or its ids in form fields → 404), the 403 with
 // an explanation, BILLING's home, the switcher, and the forms' no-JavaScript answers.
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDb } from '~/db.server';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as invitationPage from '~/routes/invitations.$token';
 import * as orgLayout from '~/routes/o.$slug';
 import * as dashboard from '~/routes/o.$slug._index';
@@ -19,22 +18,13 @@ import * as teamsPage from '~/routes/o.$slug.teams';
 import * as orgsIndex from '~/routes/orgs._index';
 import * as orgsNew from '~/routes/orgs.new';
 import { invitations, organizationMembers, organizations, projects, sessions, teams } from '~db/schema';
-import { postgresAvailable, useTestDatabase } from '../../tests/support/db';
+import { postgresAvailable, useAppTestDatabase } from '../../tests/support/db';
 import { inviteMember } from './invitations.server';
 import { createProject } from './projects.server';
 import { createTeam } from './teams.server';
 import { addMember, cookieFor, createOrg, createUser, type TestUser, uid } from './test-support';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (beforeAll/afterAll), not a React hook
-const t = useTestDatabase();
-
-// The routes open the app's database through DATABASE_URL: point it at this file's database.
-beforeAll(() => {
-  if (t.url) process.env.DATABASE_URL = t.url;
-});
-afterAll(async () => {
-  await closeDb();
-});
+const t = useAppTestDatabase();
 
 interface Outcome {
   status: number;

@@ -2,50 +2,17 @@
 // first session → sign out, once with JavaScript and once without; axe on every page visited.
 // The link is read from the e2e database's email_logs (template_data.link, AES-256-GCM under the e2e
 // EMAIL_PAYLOAD_KEY); the server must run with EMAIL_DELIVERY=cron so the row is still QUEUED.
-import { createDecipheriv } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import postgres from 'postgres';
-import { afterAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { baseUrl, describeBrowser, expectAccessible, useBrowser, visit } from './fixtures';
-
-const E2E_EMAIL_PAYLOAD_KEY = 'ab'.repeat(32);
-
-function decryptLink(sealed: string): string {
-  const [, iv, tag, body] = sealed.split(':');
-  const decipher = createDecipheriv(
-    'aes-256-gcm',
-    Buffer.from(E2E_EMAIL_PAYLOAD_KEY, 'hex'),
-    Buffer.from(iv ?? '', 'base64url'),
-  );
-  decipher.setAuthTag(Buffer.from(tag ?? '', 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(body ?? '', 'base64url')), decipher.final()]).toString(
-    'utf8',
-  );
-}
+import { openOutbox } from './outbox';
 
 const databaseUrl = inject('e2eDatabaseUrl');
-const sql = databaseUrl ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : null;
-afterAll(async () => {
-  await sql?.end({ timeout: 1 });
-});
+const outbox = openOutbox();
 
-/** The newest link of `template` sent to `to`, waiting briefly for the row. */
 async function outboxLink(to: string, template: string): Promise<string> {
-  if (!sql) throw new Error('e2e database not available');
-  for (let i = 0; i < 40; i++) {
-    const rows = await sql<{ template_data: { link?: string } | null; status: string }[]>`
-      SELECT template_data, status FROM email_logs WHERE "to" = ${to} AND template = ${template}
-      ORDER BY created_at DESC LIMIT 1`;
-    const sealed = rows[0]?.template_data?.link;
-    if (sealed) return decryptLink(sealed);
-    if (rows[0] && rows[0].status !== 'QUEUED') {
-      throw new Error(
-        `the ${template} email was already ${rows[0].status}: run the e2e server with EMAIL_DELIVERY=cron`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${template} email to ${to}`);
+  if (!outbox) throw new Error('e2e database not available');
+  return outbox.link(to, template);
 }
 
 /** Clicks a submit button and waits for the POST's answer (a document without JavaScript, a fetch with it). */

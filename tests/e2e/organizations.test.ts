@@ -2,28 +2,11 @@
 // invites with JavaScript off; the invitee signs up and accepts through the link from the outbox; the
 // owner (JavaScript on) changes their role and removes them. axe checks every organization page (in
 // JavaScript-enabled contexts: axe runs as a script in the page).
-import { createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import postgres from 'postgres';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeBrowser, expectAccessible, useBrowser, visit } from './fixtures';
-
-// The app under test seals link tokens with this key (tests/e2e/global-setup.ts).
-const E2E_EMAIL_PAYLOAD_KEY = 'ab'.repeat(32);
-
-/** app/email/payload-crypto.server.ts's format: v1:<iv>:<tag>:<body>, AES-256-GCM, base64url parts. */
-function decryptLink(sealed: string): string {
-  const [, iv, tag, body] = sealed.split(':');
-  const decipher = createDecipheriv(
-    'aes-256-gcm',
-    Buffer.from(E2E_EMAIL_PAYLOAD_KEY, 'hex'),
-    Buffer.from(iv ?? '', 'base64url'),
-  );
-  decipher.setAuthTag(Buffer.from(tag ?? '', 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(body ?? '', 'base64url')), decipher.final()]).toString(
-    'utf8',
-  );
-}
+import { openOutbox } from './outbox';
 
 const id = randomBytes(4).toString('hex');
 const owner = { name: 'Olivia Owner', email: `owner-${id}@example.com`, password: 'owner-password-123' };
@@ -66,14 +49,7 @@ describeBrowser('organizations', () => {
     page.setDefaultTimeout(10_000);
     return page;
   };
-  let sql: ReturnType<typeof postgres> | undefined;
-  beforeAll(() => {
-    const url = inject('e2eDatabaseUrl');
-    if (url) sql = postgres(url, { max: 1, onnotice: () => {} });
-  });
-  afterAll(async () => {
-    await sql?.end({ timeout: 1 });
-  });
+  const outbox = openOutbox();
 
   let invitationLink = '';
 
@@ -118,24 +94,8 @@ describeBrowser('organizations', () => {
   });
 
   it('the invitation email is in the outbox with an encrypted link', async ({ skip }) => {
-    if (!sql) skip('needs the e2e PostgreSQL database');
-    // The server runs with EMAIL_DELIVERY=cron (as for the identity test), so the row is still QUEUED.
-    for (let i = 0; i < 40 && !invitationLink; i++) {
-      const rows = await sql!<{ template_data: { link?: string } | null; status: string }[]>`
-        SELECT template_data, status FROM email_logs WHERE "to" = ${invitee.email} AND template = 'invitation'
-        ORDER BY created_at DESC LIMIT 1`;
-      const sealed = rows[0]?.template_data?.link;
-      if (sealed) {
-        expect(sealed).toMatch(/^v1:/);
-        invitationLink = decryptLink(sealed);
-      } else {
-        expect(
-          rows[0]?.status ?? 'QUEUED',
-          'the invitation email was delivered before the test read it',
-        ).toBe('QUEUED');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    if (!outbox) return skip('needs the e2e PostgreSQL database');
+    invitationLink = await outbox.link(invitee.email, 'invitation');
     expect(invitationLink).toMatch(/\/invitations\/[A-Za-z0-9_-]+$/);
   });
 

@@ -75,3 +75,16 @@ export const itConcurrent: typeof it = ((name: string, fn: () => Promise<void>, 
   if (postgresAvailable()) return it(name, fn, timeout);
   return it.skip(`${name} (needs PostgreSQL: several connections)`, fn);
 }) as typeof it;
+
+/** Makes the app's getDb() (app/db.server.ts) return this database, so route loaders/actions can be tested. */
+export function bindAppDatabase(db: Database, driver: Driver): void {
+  const connection: Connection = { db, driver, close: async () => {} };
+  (globalThis as Record<symbol, unknown>)[Symbol.for('saas.db')] = Promise.resolve(connection);
+}
+
+/** useTestDatabase() that is also the app's database for the file (route-level tests). */
+export function useAppTestDatabase(driver?: Driver): TestDatabase {
+  const t = useTestDatabase(driver);
+  beforeAll(() => bindAppDatabase(t.db, t.driver));
+  return t;
+}
