@@ -7,7 +7,6 @@ import { useTestDatabase } from '../../tests/support/db';
 import { AUDIT_PAGE_SIZE, auditFilterOptions, auditFilterSchema, listAuditLog } from './audit-log.server';
 import { addMember, createOrg } from './test-support';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (beforeAll/afterAll), not a React hook
 const t = useTestDatabase();
 
 describe('audit log', () => {

@@ -20,7 +20,6 @@ import {
 import { createTeam } from './teams.server';
 import { addMember, createOrg, createUser, setLimits, uid } from './test-support';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (beforeAll/afterAll), not a React hook
 const t = useTestDatabase();
 
 async function invite(role: 'MEMBER' | 'ADMIN' = 'MEMBER') {

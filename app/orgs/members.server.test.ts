@@ -18,7 +18,6 @@ import { setActiveOrganization } from './organizations.server';
 import { addTeamMember, createTeam } from './teams.server';
 import { addMember, cookieFor, countRows, createOrg, roleOf, uid } from './test-support';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (beforeAll/afterAll), not a React hook
 const t = useTestDatabase();
 
 describe('the last owner', () => {

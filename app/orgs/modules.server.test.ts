@@ -9,7 +9,6 @@ import { itConcurrent, useTestDatabase } from '../../tests/support/db';
 import { disableModule, enableModule, listModules } from './modules.server';
 import { createOrg, setLimits } from './test-support';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (beforeAll/afterAll), not a React hook
 const t = useTestDatabase();
 
 const enabledKeys = async (organizationId: string) =>

@@ -29,7 +29,6 @@ import { createProject } from './projects.server';
 import { RESERVED_SLUGS, suggestSlug } from './slug';
 import { addMember, cookieFor, countRows, createOrg, createUser, uid } from './test-support';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (beforeAll/afterAll), not a React hook
 const t = useTestDatabase();
 
 describe('creating an organization', () => {

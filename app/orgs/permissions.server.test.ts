@@ -35,7 +35,6 @@ import {
 } from './teams.server';
 import { addMember, createOrg, createUser, type TestUser, uid } from './test-support';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (beforeAll/afterAll), not a React hook
 const t = useTestDatabase();
 
 interface Cell {

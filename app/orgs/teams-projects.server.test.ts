@@ -16,7 +16,6 @@ import {
 } from './teams.server';
 import { addMember, createOrg, createUser, uid } from './test-support';
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (beforeAll/afterAll), not a React hook
 const t = useTestDatabase();
 
 describe('teams', () => {
