@@ -69,6 +69,24 @@ export const PLAN_DEFINITIONS: readonly PlanDefinition[] = [
   },
 ];
 
+// Seed 000 writes "unlimited" as a large number, and a different one per limit (999 members or modules,
+// 999999 API calls): a limit at or above its sentinel is shown as unlimited, never a real 1,000.
+const UNLIMITED_AT: Record<keyof PlanLimits, number> = {
+  modules: 999,
+  members: 999,
+  storage_gb: 99_999,
+  api_calls_per_month: 999_999,
+};
+
+export function isUnlimited(key: keyof PlanLimits, value: number): boolean {
+  return value >= UNLIMITED_AT[key];
+}
+
+/** "10", "1,000", or "unlimited". */
+export function formatLimit(key: keyof PlanLimits, value: number): string {
+  return isUnlimited(key, value) ? 'unlimited' : value.toLocaleString('en-US');
+}
+
 export function formatMoney(cents: number, currency = 'USD'): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
 }

@@ -1,8 +1,10 @@
 // The organization dashboard: members, projects, plan and enabled modules at a glance. A BILLING
 // member's home is the billing page (SPEC §2).
+
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { formatLimit } from '~/billing/plans';
 import { requireMember } from '~/orgs/access.server';
 import { RoleBadge } from '~/orgs/components';
 import { getDashboard } from '~/orgs/organizations.server';
@@ -16,10 +18,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (role === 'BILLING') throw redirect(`/o/${organization.slug}/billing`);
   const dashboard = await getDashboard(db, actor, organization.id).catch(loaderFailure);
   return data({ organization, role, dashboard, canInvite: can(role, 'members:invite') });
-}
-
-function limitLabel(n: number) {
-  return n >= 999 ? 'unlimited' : String(n);
 }
 
 export default function Dashboard() {
@@ -60,12 +58,14 @@ export default function Dashboard() {
           <ul className="mt-3 space-y-1 text-sm">
             <li>
               Members: {dashboard.memberCount} + {dashboard.pendingInvitations} invited of{' '}
-              {limitLabel(plan.limits.members)}
+              {formatLimit('members', plan.limits.members)}
             </li>
             <li>
-              Modules: {dashboard.modules.length} of {limitLabel(plan.limits.modules)}
+              Modules: {dashboard.modules.length} of {formatLimit('modules', plan.limits.modules)}
             </li>
-            <li>API calls per month: {limitLabel(plan.limits.api_calls_per_month)}</li>
+            <li>
+              API calls per month: {formatLimit('api_calls_per_month', plan.limits.api_calls_per_month)}
+            </li>
           </ul>
         </section>
         <section className="card" aria-labelledby="projects-heading">

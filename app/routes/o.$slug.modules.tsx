@@ -1,8 +1,10 @@
 // Modules from the catalog (seed 000): enable and disable; refused beyond the plan's modules limit
 // with a message naming the limit and linking to the upgrade.
+
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { isUnlimited } from '~/billing/plans';
 import { requireMember } from '~/orgs/access.server';
 import { ActionError, PageHeading, RowAction } from '~/orgs/components';
 import { disableModule, enableModule, listModules } from '~/orgs/modules.server';
@@ -40,7 +42,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function Modules() {
   const { organization, modules, plan, enabledCount, canManage } = useLoaderData<typeof loader>();
-  const unlimited = plan.limits.modules >= 999;
+  const unlimited = isUnlimited('modules', plan.limits.modules);
   return (
     <div className="space-y-6">
       <PageHeading title="Modules" />

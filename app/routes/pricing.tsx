@@ -1,6 +1,6 @@
 import type { MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { formatMoney } from '~/billing/plans';
+import { formatLimit, formatMoney, type PlanLimits } from '~/billing/plans';
 import { listPublicPlans } from '~/billing/plans.server';
 import { getDb } from '~/db.server';
 
@@ -12,8 +12,9 @@ export async function loader() {
 
 const INTERVAL_LABEL: Record<string, string> = { MONTHLY: '/ month', YEARLY: '/ year', LIFETIME: 'forever' };
 
-function limit(n: number, noun: string) {
-  return n >= 999 ? `Unlimited ${noun}` : `${n.toLocaleString('en-US')} ${noun}`;
+function limit(key: keyof PlanLimits, n: number, noun: string) {
+  const label = formatLimit(key, n);
+  return `${label === 'unlimited' ? 'Unlimited' : label} ${noun}`;
 }
 
 export default function Pricing() {
@@ -32,9 +33,9 @@ export default function Pricing() {
               <span className="text-sm text-slate-600">{INTERVAL_LABEL[plan.billingInterval] ?? ''}</span>
             </p>
             <ul className="mt-4 space-y-1 text-sm text-slate-800">
-              <li>{limit(plan.limits.members, 'members')}</li>
-              <li>{limit(plan.limits.modules, 'modules')}</li>
-              <li>{limit(plan.limits.api_calls_per_month, 'API calls / month')}</li>
+              <li>{limit('members', plan.limits.members, 'members')}</li>
+              <li>{limit('modules', plan.limits.modules, 'modules')}</li>
+              <li>{limit('api_calls_per_month', plan.limits.api_calls_per_month, 'API calls / month')}</li>
               {plan.features.map((f) => (
                 <li key={f}>{f}</li>
               ))}

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { formatLimit, isUnlimited, PLAN_DEFINITIONS } from './plans';
+
+describe('plan limits', () => {
+  it("shows seed 000's sentinels as unlimited and real limits as numbers", () => {
+    const [free, monthly, yearly] = PLAN_DEFINITIONS;
+    expect(formatLimit('api_calls_per_month', free!.limits.api_calls_per_month)).toBe('1,000');
+    expect(formatLimit('api_calls_per_month', monthly!.limits.api_calls_per_month)).toBe('50,000');
+    expect(formatLimit('api_calls_per_month', yearly!.limits.api_calls_per_month)).toBe('unlimited');
+    expect(formatLimit('members', free!.limits.members)).toBe('10');
+    expect(formatLimit('members', yearly!.limits.members)).toBe('unlimited');
+    expect(isUnlimited('modules', yearly!.limits.modules)).toBe(true);
+    expect(isUnlimited('modules', monthly!.limits.modules)).toBe(false);
+  });
+});
