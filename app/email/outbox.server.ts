@@ -58,7 +58,12 @@ export function backoffMs(attempts: number): number {
  * Delivers due emails. Rows are claimed with FOR UPDATE SKIP LOCKED and marked SENDING in one short
  * transaction, so several instances never send the same email twice.
  */
-export async function deliverDueEmails(db: Database, options: { limit?: number; ids?: string[] } = {}) {
+export async function deliverDueEmails(
+  db: Database,
+  options: { limit?: number; ids?: string[]; now?: Date } = {},
+) {
+  // `now` lets the send-emails cron use one clock for the whole run (and tests move it forward).
+  const now = options.now ?? new Date();
   const claimed = await db.transaction(async (tx) => {
     const due = await tx
       .select()
@@ -66,7 +71,7 @@ export async function deliverDueEmails(db: Database, options: { limit?: number; 
       .where(
         and(
           eq(emailLogs.status, 'QUEUED'),
-          lte(emailLogs.nextAttemptAt, new Date()),
+          lte(emailLogs.nextAttemptAt, now),
           options.ids ? inArray(emailLogs.id, options.ids) : undefined,
         ),
       )
@@ -112,7 +117,7 @@ export async function deliverDueEmails(db: Database, options: { limit?: number; 
             : {
                 status: 'QUEUED',
                 lastError: message,
-                nextAttemptAt: new Date(Date.now() + backoffMs(attempts)),
+                nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)),
               },
         )
         .where(eq(emailLogs.id, email.id));
