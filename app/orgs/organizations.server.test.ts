@@ -153,8 +153,8 @@ describe('settings and deletion', () => {
           VALUES (${member.id}, ${organization.id}, ${`ORD-${uid()}`}, 100, 100, '{}'::jsonb)`,
     );
     const summary = await deletionSummary(t.db, owner.actor, organization.id);
-    expect(summary.deleted.find((d) => d.label.startsWith('members'))?.count).toBe(2);
-    expect(summary.deleted.find((d) => d.label === 'projects')?.count).toBe(1);
+    expect(summary.deleted.find((d) => d.label.startsWith('Members'))?.count).toBe(2);
+    expect(summary.deleted.find((d) => d.label === 'Projects')?.count).toBe(1);
     expect(summary.kept.map((k) => k.count)).toEqual([1, 1]);
 
     await expect(

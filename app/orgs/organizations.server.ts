@@ -257,25 +257,25 @@ export async function deletionSummary(
   const n = (k: string) => Number(c?.[k] ?? 0);
   return {
     deleted: [
-      { label: 'members (and their team memberships)', count: n('members') },
-      { label: 'pending invitations', count: n('invitations') },
-      { label: 'teams', count: n('teams') },
-      { label: 'projects', count: n('projects') },
-      { label: 'enabled modules', count: n('modules') },
+      { label: 'Members (and their team memberships)', count: n('members') },
+      { label: 'Pending invitations', count: n('invitations') },
+      { label: 'Teams', count: n('teams') },
+      { label: 'Projects', count: n('projects') },
+      { label: 'Enabled modules', count: n('modules') },
       { label: 'API keys', count: n('api_keys') },
-      { label: 'usage events', count: n('usage_events') },
-      { label: 'rooms (with their participants, prizes and winners)', count: n('rooms') },
-      { label: 'support tickets', count: n('tickets') },
-      { label: 'services', count: n('services') },
-      { label: 'invoices (finalized ones included)', count: n('invoices') },
-      { label: 'payments', count: n('payments') },
+      { label: 'Usage events', count: n('usage_events') },
+      { label: 'Rooms (with their participants, prizes and winners)', count: n('rooms') },
+      { label: 'Support tickets', count: n('tickets') },
+      { label: 'Services', count: n('services') },
+      { label: 'Invoices (finalized ones included)', count: n('invoices') },
+      { label: 'Payments', count: n('payments') },
     ],
     kept: [
       {
-        label: 'apps it registered (they stay for rooms that use them; platform admins manage them)',
+        label: 'Apps it registered (they stay for rooms that use them; platform admins manage them)',
         count: n('apps'),
       },
-      { label: 'store orders bought for it (they stay in the buyers’ order history)', count: n('orders') },
+      { label: 'Store orders bought for it (they stay in the buyers’ order history)', count: n('orders') },
     ],
   };
 }

@@ -118,10 +118,10 @@ export default function Settings() {
           </h2>
           <p className="text-sm">This cannot be undone. Deleting {organization.name} deletes, at once:</p>
           <ul className="list-disc pl-6 text-sm" aria-label="What will be deleted">
-            <li>the organization, its subscription and billing account</li>
+            <li>The organization, its subscription and billing account</li>
             {summary.deleted.map((d) => (
               <li key={d.label}>
-                {d.count} {d.label}
+                {d.label}: {d.count}
               </li>
             ))}
           </ul>
@@ -129,10 +129,10 @@ export default function Settings() {
           <ul className="list-disc pl-6 text-sm" aria-label="What stays">
             {summary.kept.map((d) => (
               <li key={d.label}>
-                {d.count} {d.label}
+                {d.label}: {d.count}
               </li>
             ))}
-            <li>the audit log entries (the trail outlives what it describes)</li>
+            <li>The audit log entries (the trail outlives what it describes)</li>
           </ul>
           <Form method="post" {...getFormProps(deleteForm)} className="space-y-4">
             <input type="hidden" name="intent" value="delete" />
