@@ -13,6 +13,9 @@ declare module '@remix-run/node' {
 
 export default defineConfig({
   server: { port: 3000 },
+  // Pre-bundle the browser dependencies that only some routes import: discovered lazily, they make Vite
+  // re-optimize mid-session and the first visit to a form page stays unhydrated (504 Outdated Optimize Dep).
+  optimizeDeps: { include: ['zod', '@conform-to/react', '@conform-to/zod'] },
   plugins: [
     {
       // The same client-address and CSRF checks as the production server, in front of Remix's dev middleware.
