@@ -28,13 +28,17 @@ describeBrowser('npm run dev on a fresh machine', () => {
     const port = await freePort();
     base = `http://localhost:${port}`;
     // Only what a fresh shell has: no DATABASE_URL, no secrets, development mode.
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([k]) => !/^(DATABASE_URL|NODE_ENV|APP_URL|.*_SECRET|EMAIL_.*)$/.test(k),
-      ),
-    );
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      PGLITE_DATA_DIR: dataDir,
+      APP_URL: base,
+    };
+    for (const key of Object.keys(env)) {
+      if (/^(DATABASE_URL|NODE_ENV|.*_SECRET|EMAIL_.*)$/.test(key)) delete env[key];
+    }
     const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], {
-      env: { ...env, PORT: String(port), PGLITE_DATA_DIR: dataDir, APP_URL: base } as NodeJS.ProcessEnv,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = server;
