@@ -11,7 +11,7 @@ import * as billing from '~/routes/o.$slug.billing';
 import * as invitationsPage from '~/routes/o.$slug.invitations';
 import * as members from '~/routes/o.$slug.members';
 import * as modules from '~/routes/o.$slug.modules';
-import * as projectsPage from '~/routes/o.$slug.projects';
+import * as projectsPage from '~/routes/o.$slug.projects._index';
 import * as projectEdit from '~/routes/o.$slug.projects.$projectId';
 import * as settings from '~/routes/o.$slug.settings';
 import * as teamsPage from '~/routes/o.$slug.teams';

@@ -159,6 +159,15 @@ describeBrowser('organizations', () => {
     await visit(page, '/orgs');
     await expectAccessible(page);
 
+    // A project: created from the list, then edited on its own page (not the list again).
+    await visit(page, `/o/${slug}/projects`);
+    await page.getByLabel('Name').fill('Website');
+    await page.getByLabel('Slug').fill('website');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('link', { name: 'Edit Website' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Edit Website' }).waitFor();
+    await expectAccessible(page);
+
     await visit(page, `/o/${slug}/audit`);
     await expect(page.locator('[data-audit-action="member.role_changed"]').count()).resolves.toBe(1);
 
