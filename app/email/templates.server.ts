@@ -90,6 +90,19 @@ export const TEMPLATES = {
       url: str(d.link),
     }),
   }),
+  // A staff reply to a support ticket; the ticket's address is not a secret, so it is plain data.
+  'support-reply': (d: TemplateData): RenderedEmail => ({
+    subject: `New reply to your ticket: ${str(d.subject)}`,
+    ...layout(
+      `New reply to “${str(d.subject)}”`,
+      [
+        `Hi ${str(d.name, 'there')},`,
+        `Our support team replied to your ticket in ${str(d.organizationName, 'your organization')}:`,
+        str(d.message),
+      ],
+      { label: 'View the ticket', url: str(d.ticketUrl, env().APP_URL) },
+    ),
+  }),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -103,8 +103,23 @@ const PROBES: Record<Action, Probe[]> = {
     (c) => listProjects(c.db, c.actor, c.organization.id),
     (c) => listModules(c.db, c.actor, c.organization.id),
   ],
-  'usage:view': [guard('usage:view')],
-  'tickets:use': [guard('tickets:use')],
+  'usage:view': [
+    (c) => import('~/usage/usage.server').then((m) => m.getUsageOverview(c.db, c.actor, c.organization.id)),
+  ],
+  'tickets:use': [
+    (c) =>
+      import('~/support/tickets.server').then(async (m) => {
+        const organizationId = c.organization.id;
+        const ticket = await m.openTicket(c.db, c.actor, {
+          organizationId,
+          subject: 'Help',
+          description: 'Hi',
+        });
+        await m.listTickets(c.db, c.actor, { organizationId });
+        await m.replyToTicket(c.db, c.actor, { organizationId, ticketId: ticket.id, message: 'More' });
+        return m.closeTicket(c.db, c.actor, { organizationId, ticketId: ticket.id });
+      }),
+  ],
   'projects:manage': [
     (c) =>
       createProject(c.db, c.actor, { organizationId: c.organization.id, name: 'New', slug: `n-${uid()}` }),
@@ -181,7 +196,22 @@ const PROBES: Record<Action, Probe[]> = {
     (c) => enableModule(c.db, c.actor, { organizationId: c.organization.id, moduleKey: 'crm' }),
     (c) => disableModule(c.db, c.actor, { organizationId: c.organization.id, moduleKey: 'crm' }),
   ],
-  'api-keys:manage': [guard('api-keys:manage')],
+  'api-keys:manage': [
+    (c) => import('~/api-keys/api-keys.server').then((m) => m.listApiKeys(c.db, c.actor, c.organization.id)),
+    (c) =>
+      import('~/api-keys/api-keys.server').then(async (m) =>
+        m.revokeApiKey(c.db, c.actor, {
+          organizationId: c.organization.id,
+          apiKeyId: (
+            await m.createApiKey(c.db, c.actor, {
+              organizationId: c.organization.id,
+              name: 'Probe',
+              scopes: ['usage:read'],
+            })
+          ).id,
+        }),
+      ),
+  ],
   'audit:view': [
     (c) => listAuditLog(c.db, c.actor, c.organization.id, {}),
     (c) => auditFilterOptions(c.db, c.actor, c.organization.id),

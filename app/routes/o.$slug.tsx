@@ -23,8 +23,11 @@ const NAV: { to: string; label: string; action: Action; end?: boolean }[] = [
   { to: 'invitations', label: 'Invitations', action: 'organization:view' },
   { to: 'teams', label: 'Teams', action: 'organization:view' },
   { to: 'projects', label: 'Projects', action: 'organization:view' },
+  { to: 'usage', label: 'Usage', action: 'usage:view' },
   { to: 'modules', label: 'Modules', action: 'organization:view' },
   { to: 'audit', label: 'Audit log', action: 'audit:view' },
+  { to: 'api-keys', label: 'API keys', action: 'api-keys:manage' },
+  { to: 'support', label: 'Support', action: 'tickets:use' },
   { to: 'billing', label: 'Billing', action: 'billing:view' },
   { to: 'settings', label: 'Settings', action: 'organization:edit' },
 ];

@@ -1,0 +1,58 @@
+// Factories and request helpers for the API key and usage tests.
+import { createId } from '@paralleldrive/cuid2';
+import { eq } from 'drizzle-orm';
+import { SignJWT } from 'jose';
+import { secret } from '~/env.server';
+import { uid } from '~/orgs/test-support';
+import type { Database } from '~db/client.server';
+import { plans, subscriptions } from '~db/schema';
+
+/** A Bearer request to the JSON API (no cookie). */
+export function apiRequest(
+  path: string,
+  token: string | null,
+  options: { method?: string; json?: unknown; body?: string } = {},
+): Request {
+  const headers = new Headers({ 'user-agent': 'vitest-api', 'x-forwarded-for': '198.51.100.9' });
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  let body: string | undefined = options.body;
+  if (options.json !== undefined) body = JSON.stringify(options.json);
+  if (body !== undefined) headers.set('content-type', 'application/json');
+  return new Request(new URL(path, 'http://localhost:3000'), {
+    method: options.method ?? (body !== undefined ? 'POST' : 'GET'),
+    headers,
+    body,
+  });
+}
+
+/** A valid access token for the user, as POST /api/v1/auth/token would issue it. */
+export function accessTokenFor(userId: string): Promise<string> {
+  return new SignJWT({ fam: createId() })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setJti(createId())
+    .setIssuer('saas-platform')
+    .setAudience('saas-platform-api')
+    .setIssuedAt()
+    .setExpirationTime('15m')
+    .sign(new TextEncoder().encode(secret('JWT_SECRET')));
+}
+
+/** Puts the organization on a custom plan allowing `apiCalls` API calls per month. */
+export async function setApiCallLimit(db: Database, organizationId: string, apiCalls: number) {
+  const [plan] = await db
+    .insert(plans)
+    .values({
+      key: `custom-${uid()}`,
+      name: 'Tiny',
+      tier: 'CUSTOM',
+      billingInterval: 'MONTHLY',
+      price: 100,
+      limits: { modules: 2, members: 10, storage_gb: 1, api_calls_per_month: apiCalls },
+    })
+    .returning();
+  await db
+    .update(subscriptions)
+    .set({ planId: plan!.id })
+    .where(eq(subscriptions.organizationId, organizationId));
+}

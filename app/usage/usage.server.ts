@@ -1,0 +1,291 @@
+// Metered usage (seeds 002, 004): batches of usage events sent through the API, idempotent per
+// (organization, idempotency_key), and the summaries the API and the usage page show. The plan's
+// `api_calls_per_month` is checked from live data at ingestion (SPEC §6), under the organization row lock.
+import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { API_CALL_EVENT, type ApiContext, recordApiCall } from '~/api-keys/authenticate.server';
+import { type Actor, recordAudit } from '~/audit/audit.server';
+import { isUnlimited } from '~/billing/plans';
+import { LimitReached, ValidationFailed } from '~/lib/errors';
+import { authorize, lockOrganization } from '~/orgs/access.server';
+import { organizationPlan, upgradePath } from '~/orgs/limits.server';
+import type { Database } from '~db/client.server';
+import { projects, usageEvents } from '~db/schema';
+
+export { API_CALL_EVENT };
+
+export const MAX_BATCH = 1000;
+const MAX_EVENT_DATA_CHARS = 10_000;
+/** Clocks differ: a timestamp may be a little ahead of ours, never further. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+const usageEventSchema = z.object({
+  eventType: z
+    .string({ required_error: 'Required' })
+    .trim()
+    .min(1, 'Required')
+    .max(100, 'Use at most 100 characters')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'Use letters, digits, dots, dashes, colons and underscores')
+    // The platform counts api.call itself, one per request (SPEC §4): clients cannot add or inflate it.
+    .refine((t) => t !== API_CALL_EVENT, `${API_CALL_EVENT} is recorded by the platform for each request`),
+  quantity: z
+    .number({ required_error: 'Required', invalid_type_error: 'Must be a number' })
+    .int('Must be a whole number')
+    .positive('Must be greater than 0')
+    .max(2_147_483_647, 'Too large'),
+  projectId: z.string().min(1).max(64).optional(),
+  idempotencyKey: z.string().min(1).max(255, 'Use at most 255 characters').optional(),
+  timestamp: z
+    .string()
+    .datetime({ offset: true, message: 'Use an ISO 8601 date-time, e.g. 2025-01-31T12:00:00Z' })
+    .refine((v) => Date.parse(v) <= Date.now() + MAX_CLOCK_SKEW_MS, 'Must not be in the future')
+    .optional(),
+  eventData: z
+    .record(z.unknown(), { invalid_type_error: 'Must be a JSON object' })
+    .refine(
+      (v) => JSON.stringify(v).length <= MAX_EVENT_DATA_CHARS,
+      `Use at most ${MAX_EVENT_DATA_CHARS} characters`,
+    )
+    .optional(),
+});
+
+export const ingestUsageSchema = z.object({
+  events: z
+    .array(usageEventSchema, { required_error: 'Required', invalid_type_error: 'Must be an array' })
+    .min(1, 'Send at least one event')
+    .max(MAX_BATCH, `Send at most ${MAX_BATCH} events per batch`),
+});
+export type IngestUsageInput = z.infer<typeof ingestUsageSchema>;
+
+/** The current UTC calendar month: [first day 00:00, first day of next month 00:00). */
+export function utcMonth(now = new Date()): { from: Date; to: Date } {
+  return {
+    from: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
+    to: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
+  };
+}
+
+async function sumApiCalls(tx: Database, organizationId: string, period: { from: Date; to: Date }) {
+  const [row] = await tx
+    .select({ n: sql<string | null>`sum(${usageEvents.quantity})` })
+    .from(usageEvents)
+    .where(
+      and(
+        eq(usageEvents.organizationId, organizationId),
+        eq(usageEvents.eventType, API_CALL_EVENT),
+        gte(usageEvents.timestamp, period.from),
+        lt(usageEvents.timestamp, period.to),
+      ),
+    );
+  return Number(row?.n ?? 0);
+}
+
+/** This month's api.call usage against the plan (limit null = unlimited). */
+export async function apiCallAllowance(tx: Database, organizationId: string, now = new Date()) {
+  const plan = await organizationPlan(tx, organizationId);
+  const limit = plan.limits.api_calls_per_month;
+  const used = await sumApiCalls(tx, organizationId, utcMonth(now));
+  return {
+    plan: { key: plan.key, name: plan.name },
+    used,
+    limit: isUnlimited('api_calls_per_month', limit) ? null : limit,
+  };
+}
+
+/**
+ * Accepts a batch of usage events and records the request's api.call, in one transaction that locks the
+ * organization row first: two batches racing for the month's last API call run one after the other, so
+ * only one gets it (SPEC §3, §6). Duplicates (same idempotency key, earlier or in this batch) are skipped.
+ */
+export async function ingestUsage(
+  db: Database,
+  context: ApiContext,
+  input: IngestUsageInput,
+): Promise<{ accepted: number; duplicates: number }> {
+  const { events } = ingestUsageSchema.parse(input);
+  const organizationId = context.organization.id;
+  return db.transaction(async (tx) => {
+    const organization = await lockOrganization(tx, organizationId);
+    const projectIds = [...new Set(events.flatMap((e) => (e.projectId ? [e.projectId] : [])))];
+    if (projectIds.length) {
+      const known = await tx
+        .select({ id: projects.id })
+        .from(projects)
+        .where(and(eq(projects.organizationId, organizationId), inArray(projects.id, projectIds)));
+      const ids = new Set(known.map((p) => p.id));
+      const fieldErrors: Record<string, string[]> = {};
+      events.forEach((e, i) => {
+        // Another organization's project is as unknown as a made-up id.
+        if (e.projectId && !ids.has(e.projectId)) fieldErrors[`events.${i}.projectId`] = ['Unknown project'];
+      });
+      if (Object.keys(fieldErrors).length) {
+        throw new ValidationFailed(
+          Object.keys(fieldErrors)
+            .map((f) => `${f}: Unknown project`)
+            .join('; '),
+          fieldErrors,
+        );
+      }
+    }
+
+    const allowance = await apiCallAllowance(tx, organizationId);
+    if (allowance.limit !== null && allowance.used + 1 > allowance.limit) {
+      throw new LimitReached(
+        `The ${allowance.plan.name} plan allows ${allowance.limit.toLocaleString('en-US')} API calls per month (UTC); this month's are used up. Upgrade the plan to make more: ${upgradePath(organization.slug)}`,
+      );
+    }
+    await recordApiCall(tx, context);
+
+    const inserted = await tx
+      .insert(usageEvents)
+      .values(
+        events.map((e) => ({
+          organizationId,
+          apiKeyId: context.apiKeyId,
+          projectId: e.projectId ?? null,
+          eventType: e.eventType,
+          quantity: e.quantity,
+          eventData: e.eventData ?? null,
+          idempotencyKey: e.idempotencyKey ?? null,
+          ...(e.timestamp ? { timestamp: new Date(e.timestamp) } : {}),
+        })),
+      )
+      // The partial unique index (organization_id, idempotency_key): a repeated key is skipped.
+      .onConflictDoNothing()
+      .returning({ id: usageEvents.id });
+    const accepted = inserted.length;
+    const duplicates = events.length - accepted;
+    if (accepted > 0) {
+      await recordAudit(tx, context.actor, {
+        organizationId,
+        action: 'usage.ingested',
+        entityType: 'usage_events',
+        metadata: { accepted, duplicates, eventTypes: [...new Set(events.map((e) => e.eventType))].sort() },
+      });
+    }
+    return { accepted, duplicates };
+  });
+}
+
+const dateOrDateTime = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && !Number.isNaN(Date.parse(v)), {
+    message: 'Use a date (2025-01-31) or an ISO 8601 date-time',
+  })
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+
+export const usagePeriodSchema = z
+  .object({ from: dateOrDateTime.optional(), to: dateOrDateTime.optional() })
+  .transform((p, ctx) => {
+    const month = utcMonth();
+    const from = p.from ?? month.from;
+    const to = p.to ?? (p.from ? new Date(from.getTime() + 31 * 86_400_000) : month.to);
+    if (to.getTime() <= from.getTime()) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'Must be after from' });
+      return z.NEVER;
+    }
+    if (to.getTime() - from.getTime() > 366 * 86_400_000) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'The period may span at most 366 days' });
+      return z.NEVER;
+    }
+    return { from, to };
+  });
+
+export function parseUsagePeriod(params: URLSearchParams): { from: Date; to: Date } {
+  const result = usagePeriodSchema.safeParse({
+    from: params.get('from') ?? undefined,
+    to: params.get('to') ?? undefined,
+  });
+  if (result.success) return result.data;
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of result.error.issues) {
+    const path = issue.path.join('.') || '(query)';
+    fieldErrors[path] = [...(fieldErrors[path] ?? []), issue.message];
+  }
+  throw new ValidationFailed(
+    Object.entries(fieldErrors)
+      .map(([f, m]) => `${f}: ${m.join(', ')}`)
+      .join('; '),
+    fieldErrors,
+  );
+}
+
+async function totalsByType(db: Database, organizationId: string, period: { from: Date; to: Date }) {
+  const rows = await db
+    .select({
+      eventType: usageEvents.eventType,
+      quantity: sql<string>`sum(${usageEvents.quantity})`,
+      events: sql<string>`count(*)`,
+    })
+    .from(usageEvents)
+    .where(
+      and(
+        eq(usageEvents.organizationId, organizationId),
+        gte(usageEvents.timestamp, period.from),
+        lt(usageEvents.timestamp, period.to),
+      ),
+    )
+    .groupBy(usageEvents.eventType)
+    .orderBy(asc(usageEvents.eventType));
+  return rows.map((r) => ({
+    eventType: r.eventType,
+    quantity: Number(r.quantity),
+    events: Number(r.events),
+  }));
+}
+
+/** GET /api/v1/orgs/:slug/usage: sums by event type over the period, and this month's API calls. */
+export async function usageSummary(db: Database, context: ApiContext, period: { from: Date; to: Date }) {
+  const organizationId = context.organization.id;
+  const [totals, allowance] = [
+    await totalsByType(db, organizationId, period),
+    await apiCallAllowance(db, organizationId),
+  ];
+  const month = utcMonth();
+  return {
+    organization: context.organization.slug,
+    period: { from: period.from.toISOString(), to: period.to.toISOString() },
+    totals,
+    apiCalls: {
+      month: month.from.toISOString().slice(0, 7),
+      used: allowance.used,
+      limit: allowance.limit,
+      plan: allowance.plan.key,
+    },
+  };
+}
+
+/** The usage page (every role, 'usage:view'): this month's totals, API calls vs the plan, calls per day. */
+export async function getUsageOverview(db: Database, actor: Actor, organizationId: string, now = new Date()) {
+  const { organization } = await authorize(db, actor, organizationId, 'usage:view');
+  const month = utcMonth(now);
+  const totals = await totalsByType(db, organizationId, month);
+  const allowance = await apiCallAllowance(db, organizationId, now);
+  const day = sql<string>`to_char(date_trunc('day', ${usageEvents.timestamp} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`;
+  const perDay = await db
+    .select({ day, calls: sql<string>`sum(${usageEvents.quantity})` })
+    .from(usageEvents)
+    .where(
+      and(
+        eq(usageEvents.organizationId, organizationId),
+        eq(usageEvents.eventType, API_CALL_EVENT),
+        gte(usageEvents.timestamp, month.from),
+        lt(usageEvents.timestamp, month.to),
+      ),
+    )
+    .groupBy(day);
+  const byDay = new Map(perDay.map((r) => [r.day, Number(r.calls)]));
+  const daily: { day: string; calls: number }[] = [];
+  for (let d = new Date(month.from); d.getTime() <= now.getTime() && d < month.to; ) {
+    const key = d.toISOString().slice(0, 10);
+    daily.push({ day: key, calls: byDay.get(key) ?? 0 });
+    d = new Date(d.getTime() + 86_400_000);
+  }
+  return {
+    organization,
+    month: month.from.toISOString().slice(0, 7),
+    totals,
+    apiCalls: { used: allowance.used, limit: allowance.limit, plan: allowance.plan },
+    daily,
+  };
+}
