@@ -9,44 +9,10 @@ import * as listPage from '~/routes/o.$slug.support._index';
 import * as ticketPage from '~/routes/o.$slug.support.$ticketId';
 import { supportMessages, supportTickets, users } from '~db/schema';
 import { postgresAvailable, useAppTestDatabase } from '../../tests/support/db';
+import { getPage as get, postForm as post, type RouteFn, runRoute as run } from '../../tests/support/routes';
 import { addInternalNote, changeStatus, openTicket, replyToTicket } from './tickets.server';
 
 const t = useAppTestDatabase();
-
-interface Outcome {
-  status: number;
-  location?: string | null;
-  data?: unknown;
-  text?: string;
-}
-
-type RouteFn = (args: never) => unknown;
-
-async function run(fn: RouteFn, request: Request, params: Record<string, string>): Promise<Outcome> {
-  try {
-    const r = await (fn as (args: unknown) => Promise<unknown>)({ request, params, context: {} });
-    if (r instanceof Response) return { status: r.status, location: r.headers.get('Location') };
-    if (r && typeof r === 'object' && 'init' in r && 'data' in r) {
-      const d = r as { data: unknown; init: ResponseInit | null };
-      return { status: d.init?.status ?? 200, data: d.data };
-    }
-    return { status: 200, data: r };
-  } catch (e) {
-    if (e instanceof Response)
-      return { status: e.status, location: e.headers.get('Location'), text: await e.text() };
-    throw e;
-  }
-}
-
-const get = (path: string, cookie?: string) =>
-  new Request(`http://localhost${path}`, { headers: cookie ? { cookie } : {} });
-
-const post = (path: string, cookie: string | undefined, form: Record<string, string>) =>
-  new Request(`http://localhost${path}`, {
-    method: 'POST',
-    headers: { ...(cookie ? { cookie } : {}), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form),
-  });
 
 interface Side {
   organization: { id: string; slug: string };
