@@ -1,6 +1,8 @@
 // Token and session housekeeping (seed 001 "Scheduled Maintenance Tasks"): set-based DELETEs, each
 // counted in the same statement, so a second run deletes nothing and answers zeros.
+
 import { sql } from 'drizzle-orm';
+import { LONGEST_WINDOW_MINUTES } from '~/lib/rate-limit.server';
 import { rowsOf } from '~db/client.server';
 import type { CronJob } from './types';
 
@@ -11,7 +13,8 @@ export const cleanupTokens: CronJob = {
   async run(db, { now }) {
     // postgres.js refuses a JS Date inside raw SQL: pass the instant as ISO text.
     const at = now.toISOString();
-    // One statement, so the four deletes commit together. Verifications are kept until they expire even
+    const bucketsBefore = new Date(now.getTime() - LONGEST_WINDOW_MINUTES * 60_000).toISOString();
+    // One statement, so the deletes commit together. Verifications are kept until they expire even
     // once used, so a used link still reads "already used" rather than "unknown".
     const [row] = rowsOf<Record<string, number>>(
       await db.execute(sql`
@@ -23,18 +26,22 @@ export const cleanupTokens: CronJob = {
           DELETE FROM refresh_tokens WHERE expires_at < ${at}::timestamptz RETURNING 1
         ), verification AS (
           DELETE FROM verifications WHERE expires_at < ${at}::timestamptz RETURNING 1
+        ), buckets AS (
+          DELETE FROM rate_limits WHERE window_start < ${bucketsBefore}::timestamptz RETURNING 1
         )
         SELECT
           (SELECT count(*) FROM blacklist)::int AS "blacklistEntries",
           (SELECT count(*) FROM expired_sessions)::int AS "sessions",
           (SELECT count(*) FROM refresh)::int AS "refreshTokens",
-          (SELECT count(*) FROM verification)::int AS "verifications"`),
+          (SELECT count(*) FROM verification)::int AS "verifications",
+          (SELECT count(*) FROM buckets)::int AS "rateLimitBuckets"`),
     );
     return {
       blacklistEntries: row?.blacklistEntries ?? 0,
       sessions: row?.sessions ?? 0,
       refreshTokens: row?.refreshTokens ?? 0,
       verifications: row?.verifications ?? 0,
+      rateLimitBuckets: row?.rateLimitBuckets ?? 0,
     };
   },
 };

@@ -1,11 +1,22 @@
 // Each cron job's effect on the rows, and its idempotency: a second run changes nothing and counts zero.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLogs, invitations, refreshTokens, sessions, tokenBlacklist, verifications } from '~db/schema';
+import { hit, LONGEST_WINDOW_MINUTES } from '~/lib/rate-limit.server';
+import { createOrg } from '~/orgs/test-support';
+import { rowsOf } from '~db/client.server';
+import {
+  auditLogs,
+  invitations,
+  refreshTokens,
+  sessions,
+  subscriptions,
+  tokenBlacklist,
+  verifications,
+} from '~db/schema';
 import { useTestDatabase } from '../../tests/support/db';
 import { cleanupStaleSessions, cleanupTokens } from './cleanup.server';
 import { expireInvitations } from './expire-invitations.server';
-import { findCronJob } from './jobs.server';
+import { findCronJob, usageRollup } from './jobs.server';
 import { runCronJob } from './runner.server';
 import {
   at,
@@ -32,8 +43,14 @@ async function run(job: CronJob, now?: Date) {
 const idsLeft = async <T extends { id: string }>(rows: Promise<T[]>) => (await rows).map((r) => r.id).sort();
 
 describe('the job list', () => {
-  it('is closed: the four jobs by name, nothing else (not even Object.prototype keys)', () => {
-    for (const name of ['cleanup-tokens', 'cleanup-stale-sessions', 'expire-invitations', 'send-emails']) {
+  it('is closed: the five jobs by name, nothing else (not even Object.prototype keys)', () => {
+    for (const name of [
+      'cleanup-tokens',
+      'cleanup-stale-sessions',
+      'expire-invitations',
+      'send-emails',
+      'usage-rollup',
+    ]) {
       expect(findCronJob(name)?.name).toBe(name);
     }
     for (const name of ['billing-run', 'constructor', '__proto__', 'toString', '', undefined]) {
@@ -67,6 +84,7 @@ describe('cleanup-tokens', () => {
       sessions: 1,
       refreshTokens: 1,
       verifications: 2,
+      rateLimitBuckets: 0,
     });
     expect(await idsLeft(t.db.select().from(tokenBlacklist))).toEqual([live.blacklist.id]);
     expect(await idsLeft(t.db.select().from(sessions))).toEqual([live.session.id]);
@@ -79,6 +97,7 @@ describe('cleanup-tokens', () => {
       sessions: 0,
       refreshTokens: 0,
       verifications: 0,
+      rateLimitBuckets: 0,
     });
     expect(await t.db.select().from(sessions)).toHaveLength(1);
 
@@ -89,7 +108,21 @@ describe('cleanup-tokens', () => {
       sessions: 1,
       refreshTokens: 1,
       verifications: 1,
+      rateLimitBuckets: 0,
     });
+  });
+
+  it('purges rate-limit buckets older than the longest window any limit counts over', async () => {
+    const now = Date.now();
+    await hit(t.db, 'login:old@example.com:1.2.3.4', now - (LONGEST_WINDOW_MINUTES + 2) * 60_000);
+    await hit(t.db, 'login:new@example.com:1.2.3.4', now - 5 * 60_000);
+    const counts = await run(cleanupTokens, new Date(now));
+    expect(counts.rateLimitBuckets).toBe(1);
+    const keys = rowsOf<{ key: string }>(await t.db.execute(sql`SELECT key FROM rate_limits`)).map(
+      (r) => r.key,
+    );
+    expect(keys).toEqual(['login:new@example.com:1.2.3.4']);
+    expect((await run(cleanupTokens, new Date(now))).rateLimitBuckets).toBe(0);
   });
 });
 
@@ -153,5 +186,83 @@ describe('expire-invitations', () => {
       .from(auditLogs)
       .where(and(eq(auditLogs.organizationId, organization.id), eq(auditLogs.action, 'invitation.expired')));
     expect(auditAgain).toHaveLength(2);
+  });
+});
+
+describe('usage-rollup', () => {
+  // The run's clock, not the real one: the month is March 2025 (UTC) whatever day the test runs.
+  const march = new Date('2025-03-15T12:00:00.000Z');
+  const april = new Date('2025-04-02T08:00:00.000Z');
+
+  async function addEvent(organizationId: string, eventType: string, quantity: number, when: string) {
+    await t.db.execute(sql`
+      INSERT INTO usage_events (organization_id, event_type, quantity, "timestamp")
+      VALUES (${organizationId}, ${eventType}, ${quantity}, ${when}::timestamptz)`);
+  }
+
+  async function subscriptionOf(organizationId: string) {
+    const [row] = await t.db
+      .select({ usage: subscriptions.currentPeriodUsage, updatedAt: subscriptions.updatedAt })
+      .from(subscriptions)
+      .where(eq(subscriptions.organizationId, organizationId));
+    if (!row) throw new Error('no subscription');
+    return row;
+  }
+
+  async function setUsage(organizationId: string, usage: Record<string, number>) {
+    await t.db
+      .update(subscriptions)
+      .set({ currentPeriodUsage: usage })
+      .where(eq(subscriptions.organizationId, organizationId));
+  }
+
+  it('recomputes the UTC month sums by event type; {} without events; a second run changes nothing', async () => {
+    // Settle every subscription other tests left, so the counts below are this test's rows only.
+    await run(usageRollup, march);
+
+    const busy = (await createOrg(t.db)).organization;
+    await addEvent(busy.id, 'storage.gb', 3, '2025-03-01T00:00:00.000Z'); // the month's first instant
+    await addEvent(busy.id, 'storage.gb', 4, '2025-03-15T11:00:00.000Z');
+    await addEvent(busy.id, 'api.call', 1, '2025-03-10T09:00:00.000Z');
+    await addEvent(busy.id, 'api.call', 1, '2025-03-10T09:00:01.000Z');
+    await addEvent(busy.id, 'report.generated', 7, '2025-03-31T23:59:59.999Z'); // its last instant
+    await addEvent(busy.id, 'storage.gb', 100, '2025-02-28T23:59:59.999Z'); // last month
+    await addEvent(busy.id, 'storage.gb', 50, '2025-04-01T00:00:00.000Z'); // next month
+
+    // Only last month's events and a stale value from then: the month starts over at {}.
+    const lastMonthOnly = (await createOrg(t.db)).organization;
+    await addEvent(lastMonthOnly.id, 'api.call', 1, '2025-02-20T10:00:00.000Z');
+    await setUsage(lastMonthOnly.id, { 'api.call': 42 });
+
+    // A wrong stored value is replaced, not added to.
+    const drifted = (await createOrg(t.db)).organization;
+    await addEvent(drifted.id, 'seats', 2, '2025-03-05T00:00:00.000Z');
+    await setUsage(drifted.id, { seats: 999, gone: 1 });
+
+    // No events at all: stays {} and is not counted.
+    const idle = (await createOrg(t.db)).organization;
+
+    expect(await run(usageRollup, march)).toEqual({ subscriptions: 3 });
+    const expected = { 'storage.gb': 7, 'api.call': 2, 'report.generated': 7 };
+    expect((await subscriptionOf(busy.id)).usage).toEqual(expected);
+    expect((await subscriptionOf(lastMonthOnly.id)).usage).toEqual({});
+    expect((await subscriptionOf(drifted.id)).usage).toEqual({ seats: 2 });
+    expect((await subscriptionOf(idle.id)).usage).toEqual({});
+
+    // Recomputed, never incremented: the same value again, no row touched (updated_at kept).
+    const before = await subscriptionOf(busy.id);
+    expect(await run(usageRollup, march)).toEqual({ subscriptions: 0 });
+    expect(await subscriptionOf(busy.id)).toEqual(before);
+
+    // A new event: only that organization changes, to the new sum.
+    await addEvent(busy.id, 'storage.gb', 1, '2025-03-15T11:30:00.000Z');
+    expect(await run(usageRollup, march)).toEqual({ subscriptions: 1 });
+    expect((await subscriptionOf(busy.id)).usage).toEqual({ ...expected, 'storage.gb': 8 });
+
+    // A new month: the window moves with the run's clock.
+    await run(usageRollup, april);
+    expect((await subscriptionOf(busy.id)).usage).toEqual({ 'storage.gb': 50 });
+    expect((await subscriptionOf(drifted.id)).usage).toEqual({});
+    expect((await subscriptionOf(idle.id)).usage).toEqual({});
   });
 });

@@ -7,6 +7,9 @@ import { rateLimits } from '~db/schema';
 
 const BUCKET_MS = 60_000;
 
+/** No caller counts over a longer window, so older buckets can never matter again (cleanup-tokens purges them). */
+export const LONGEST_WINDOW_MINUTES = 60;
+
 function bucketStart(now: number): Date {
   return new Date(Math.floor(now / BUCKET_MS) * BUCKET_MS);
 }
