@@ -216,8 +216,18 @@ const PROBES: Record<Action, Probe[]> = {
     (c) => listAuditLog(c.db, c.actor, c.organization.id, {}),
     (c) => auditFilterOptions(c.db, c.actor, c.organization.id),
   ],
-  'billing:view': [guard('billing:view')],
-  'billing:change-plan': [guard('billing:change-plan')],
+  'billing:view': [
+    (c) =>
+      import('~/billing/subscriptions.server').then((m) =>
+        m.getBillingOverview(c.db, c.actor, c.organization.id),
+      ),
+  ],
+  'billing:change-plan': [
+    (c) =>
+      import('~/billing/subscriptions.server').then((m) =>
+        m.changePlan(c.db, c.actor, c.organization.id, 'monthly'),
+      ),
+  ],
   'owners:manage': [
     (c) =>
       changeRole(c.db, c.actor, {
