@@ -1,8 +1,10 @@
 // The organization's audit log page (SPEC §2: OWNER and ADMIN): filter by actor, action and date,
 // newest first, keyset pagination on (created_at, id) so pages stay stable while rows are appended.
+
 import { and, asc, desc, eq, gte, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '~/audit/audit.server';
+import { keysetPage, olderThanCursor } from '~/lib/keyset.server';
 import type { Database } from '~db/client.server';
 import { auditLogs, users } from '~db/schema';
 import { authorize } from './access.server';
@@ -25,16 +27,6 @@ export const auditFilterSchema = z.object({
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
-export function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) return null;
-  return { createdAt, id };
-}
-
 export async function listAuditLog(db: Database, actor: Actor, organizationId: string, filter: AuditFilter) {
   await authorize(db, actor, organizationId, 'audit:view');
   const where: (SQL | undefined)[] = [eq(auditLogs.organizationId, organizationId)];
@@ -44,11 +36,7 @@ export async function listAuditLog(db: Database, actor: Actor, organizationId: s
   if (filter.from) where.push(gte(auditLogs.createdAt, sql`${`${filter.from}T00:00:00.000Z`}::timestamptz`));
   if (filter.to)
     where.push(lt(auditLogs.createdAt, sql`${`${filter.to}T00:00:00.000Z`}::timestamptz + interval '1 day'`));
-  const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
-  if (cursor)
-    where.push(
-      sql`(${auditLogs.createdAt}, ${auditLogs.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id})`,
-    );
+  where.push(olderThanCursor(auditLogs.createdAt, auditLogs.id, filter.cursor));
 
   const rows = await db
     .select({
@@ -71,9 +59,7 @@ export async function listAuditLog(db: Database, actor: Actor, organizationId: s
     .where(and(...where))
     .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))
     .limit(AUDIT_PAGE_SIZE + 1);
-  const page = rows.slice(0, AUDIT_PAGE_SIZE);
-  const last = page.at(-1);
-  const nextCursor = rows.length > AUDIT_PAGE_SIZE && last ? encodeCursor(last) : null;
+  const { page, nextCursor } = keysetPage(rows, AUDIT_PAGE_SIZE);
   return { entries: page, nextCursor };
 }
 

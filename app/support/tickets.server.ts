@@ -3,6 +3,7 @@
 // close it. Platform staff (users.role ADMIN or SUPPORT) reach every ticket, reply, assign, change the
 // status and write internal notes, which only staff ever read. A ticket id of another organization is
 // "not found", like any unknown id (SPEC §7).
+
 import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { type ZodType, type ZodTypeDef, z } from 'zod';
@@ -10,6 +11,7 @@ import { type Actor, recordAudit } from '~/audit/audit.server';
 import { queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
 import { Conflict, Forbidden, NotFound, ValidationFailed } from '~/lib/errors';
+import { keysetPage, olderThanCursor } from '~/lib/keyset.server';
 import { authorize } from '~/orgs/access.server';
 import type { Database } from '~db/client.server';
 import { organizations, supportMessages, supportTickets, users } from '~db/schema';
@@ -119,16 +121,6 @@ export async function openTicket(db: Database, actor: Actor, input: z.input<type
   });
 }
 
-function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
-  const [createdAt, ticketId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !ticketId || Number.isNaN(Date.parse(createdAt))) return null;
-  return { createdAt: new Date(createdAt).toISOString(), id: ticketId };
-}
-
 export const listTicketsInput = z.object({
   /** Required for members; staff may omit it to list every organization's tickets. */
   organizationId: id.min(1).optional(),
@@ -150,13 +142,8 @@ export async function listTickets(db: Database, actor: Actor, input: z.input<typ
   const where: (SQL | undefined)[] = [
     organizationId ? eq(supportTickets.organizationId, organizationId) : undefined,
     status ? eq(supportTickets.status, status) : undefined,
+    olderThanCursor(supportTickets.createdAt, supportTickets.id, cursor),
   ];
-  const after = cursor ? decodeCursor(cursor) : null;
-  // An ISO string, not a Date, inside raw SQL (postgres.js).
-  if (after)
-    where.push(
-      sql`(${supportTickets.createdAt}, ${supportTickets.id}) < (${after.createdAt}::timestamptz, ${after.id})`,
-    );
   const rows = await db
     .select({
       id: supportTickets.id,
@@ -178,14 +165,13 @@ export async function listTickets(db: Database, actor: Actor, input: z.input<typ
     .where(and(...where))
     .orderBy(desc(supportTickets.createdAt), desc(supportTickets.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = keysetPage(rows, limit);
   return {
     tickets: page.map(({ customerName, customerEmail, customerDeletedAt, ...t }) => ({
       ...t,
       openedBy: customerDeletedAt ? null : (customerName ?? customerEmail),
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    nextCursor,
   };
 }
 
