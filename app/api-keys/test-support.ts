@@ -1,11 +1,9 @@
 // Factories and request helpers for the API key and usage tests.
 import { createId } from '@paralleldrive/cuid2';
-import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { secret } from '~/env.server';
-import { uid } from '~/orgs/test-support';
+import { setLimits } from '~/orgs/test-support';
 import type { Database } from '~db/client.server';
-import { plans, subscriptions } from '~db/schema';
 
 /** A Bearer request to the JSON API (no cookie). */
 export function apiRequest(
@@ -39,20 +37,6 @@ export function accessTokenFor(userId: string): Promise<string> {
 }
 
 /** Puts the organization on a custom plan allowing `apiCalls` API calls per month. */
-export async function setApiCallLimit(db: Database, organizationId: string, apiCalls: number) {
-  const [plan] = await db
-    .insert(plans)
-    .values({
-      key: `custom-${uid()}`,
-      name: 'Tiny',
-      tier: 'CUSTOM',
-      billingInterval: 'MONTHLY',
-      price: 100,
-      limits: { modules: 2, members: 10, storage_gb: 1, api_calls_per_month: apiCalls },
-    })
-    .returning();
-  await db
-    .update(subscriptions)
-    .set({ planId: plan!.id })
-    .where(eq(subscriptions.organizationId, organizationId));
+export function setApiCallLimit(db: Database, organizationId: string, apiCalls: number) {
+  return setLimits(db, organizationId, { api_calls_per_month: apiCalls });
 }

@@ -54,7 +54,7 @@ export async function roleOf(db: Database, memberId: string): Promise<MemberRole
 export async function setLimits(
   db: Database,
   organizationId: string,
-  limits: { members?: number; modules?: number },
+  limits: { members?: number; modules?: number; api_calls_per_month?: number },
 ) {
   const [plan] = await db
     .insert(plans)
@@ -68,7 +68,7 @@ export async function setLimits(
         modules: limits.modules ?? 2,
         members: limits.members ?? 10,
         storage_gb: 1,
-        api_calls_per_month: 1000,
+        api_calls_per_month: limits.api_calls_per_month ?? 1000,
       },
     })
     .returning();
