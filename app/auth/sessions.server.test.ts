@@ -79,6 +79,18 @@ describe('session storage', () => {
     expect(await getAuth(makeRequest('/', { cookie: forged }), t.db)).toBeNull();
   });
 
+  it('validates once per request: every loader of a navigation shares the answer, a new request asks again', async () => {
+    const user = await createPasswordUser(t.db);
+    const cookie = await signInCookie(user.id);
+    const request = makeRequest('/', { cookie });
+    const first = await getAuth(request, t.db);
+    expect(first?.user.id).toBe(user.id);
+    expect(await getAuth(request, t.db)).toBe(first);
+    const next = await getAuth(makeRequest('/', { cookie }), t.db);
+    expect(next).not.toBe(first);
+    expect(next?.session.id).toBe(first?.session.id);
+  });
+
   it('renews a session past half-life (sliding 30 days) and re-sends the cookie', async () => {
     const user = await createPasswordUser(t.db);
     const cookie = await signInCookie(user.id);

@@ -109,9 +109,21 @@ export async function createUserSession(
   return lucia.createSessionCookie(token).serialize();
 }
 
+// The root, layout and page loaders of one navigation all ask who is signed in, with the same Request:
+// validate (and touch last_used_at) once per request and database, not once per loader.
+const authByRequest = new WeakMap<Request, { db: Database; auth: Promise<AuthContext | null> }>();
+
 /** Validates the request's session cookie; null when absent, expired, revoked, or the user cannot sign in. */
 export async function getAuth(request: Request, db?: Database): Promise<AuthContext | null> {
   const database = db ?? (await getDb());
+  const known = authByRequest.get(request);
+  if (known?.db === database) return known.auth;
+  const auth = validateRequestSession(request, database);
+  authByRequest.set(request, { db: database, auth });
+  return auth;
+}
+
+async function validateRequestSession(request: Request, database: Database): Promise<AuthContext | null> {
   const token = readToken(request, database);
   if (!token) return null;
   const lucia = luciaFor(database);
