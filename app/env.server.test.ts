@@ -12,6 +12,12 @@ describe('configuration', () => {
     expect(env.PORT).toBe(3000);
   });
 
+  it('points APP_URL at the port it listens on unless told otherwise', () => {
+    expect(parseEnv({ PORT: '3100' }).APP_URL).toBe('http://localhost:3100');
+    expect(parseEnv({}).APP_URL).toBe('http://localhost:3000');
+    expect(parseEnv({ PORT: '3100', APP_URL: 'https://app.example' }).APP_URL).toBe('https://app.example');
+  });
+
   it('treats empty values as unset', () => {
     expect(parseEnv({ DATABASE_URL: '', SMTP_URL: '' }).DATABASE_URL).toBeUndefined();
   });

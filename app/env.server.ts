@@ -75,6 +75,9 @@ export class ConfigError extends Error {
 export function parseEnv(raw: Record<string, string | undefined>): Env {
   // Empty strings (e.g. `FOO=` in .env) mean "unset", as most tools treat them.
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  // Without APP_URL, links point at the port this process listens on (`PORT=3100 npm run dev`).
+  if (!cleaned.APP_URL && /^\d{1,5}$/.test(cleaned.PORT ?? ''))
+    cleaned.APP_URL = `http://localhost:${cleaned.PORT}`;
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));

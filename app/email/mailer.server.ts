@@ -1,5 +1,7 @@
-// Transports: SMTP (nodemailer) when SMTP_URL is set, else a development transport that prints the
-// email (with its link) to the console. Tests install their own transport with setTransport().
+// Transports: SMTP (nodemailer) when SMTP_URL is set, else a console transport. In development it prints
+// the email with its link; anywhere else it logs only that an email was queued (to whom, which template):
+// a reset, verification or invitation link in production logs is a live credential for whoever reads them.
+// Tests install their own transport with setTransport().
 import nodemailer from 'nodemailer';
 import { env } from '~/env.server';
 import type { RenderedEmail } from './templates.server';
@@ -7,6 +9,8 @@ import type { RenderedEmail } from './templates.server';
 export interface OutgoingEmail extends RenderedEmail {
   to: string;
   from: string;
+  /** The template's name (for logs that must not show the body). */
+  template?: string;
 }
 
 export interface Transport {
@@ -18,6 +22,16 @@ export const consoleTransport: Transport = {
   name: 'console',
   async send(email) {
     console.log(`\n[email] to ${email.to}: ${email.subject}\n${email.text}\n`);
+  },
+};
+
+/** Outside development without SMTP: a line saying an email was queued, never its link or body. */
+export const redactedConsoleTransport: Transport = {
+  name: 'console-redacted',
+  async send(email) {
+    console.log(
+      `[email] queued for ${email.to}: ${email.template ?? email.subject} (not delivered: SMTP_URL is not set)`,
+    );
   },
 };
 
@@ -42,11 +56,16 @@ let configured: Transport | undefined;
 
 export function setTransport(transport: Transport | undefined): void {
   override = transport;
+  configured = undefined;
 }
 
 export function transport(): Transport {
   if (override) return override;
   const url = env().SMTP_URL;
-  configured ??= url ? smtpTransport(url) : consoleTransport;
+  configured ??= url
+    ? smtpTransport(url)
+    : env().NODE_ENV === 'development'
+      ? consoleTransport
+      : redactedConsoleTransport;
   return configured;
 }

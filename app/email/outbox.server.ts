@@ -100,7 +100,7 @@ export async function deliverDueEmails(
       const data = { ...((email.templateData as Record<string, unknown> | null) ?? {}) };
       const link = decryptLink(email.templateData);
       const rendered = renderEmail(email.template, { ...data, link: link ?? undefined });
-      await transport().send({ ...rendered, to: email.to, from: env().EMAIL_FROM });
+      await transport().send({ ...rendered, template: email.template, to: email.to, from: env().EMAIL_FROM });
       await db
         .update(emailLogs)
         .set({ status: 'SENT', sentAt: new Date(), templateData: null, lastError: null })

@@ -1,6 +1,7 @@
 // One-shot flash messages carried in a signed cookie across a redirect (works without JavaScript).
 import { createCookieSessionStorage, redirect } from '@remix-run/node';
 import { env, secret } from '~/env.server';
+import { cookieHeaderWith, cookieName, secureCookies } from './cookies';
 
 export type FlashKind = 'success' | 'error' | 'info';
 export interface Flash {
@@ -9,15 +10,21 @@ export interface Flash {
 }
 
 type FlashData = { flash: Flash };
+
+/** `__Host-flash` on https (no subdomain can plant one), `__flash` on plain http. */
+export function flashCookieName(appUrl = env().APP_URL): string {
+  return cookieName('flash', appUrl).replace(/^flash$/, '__flash');
+}
+
 let storage: ReturnType<typeof createCookieSessionStorage<Record<string, never>, FlashData>> | undefined;
 function flashStorage() {
   storage ??= createCookieSessionStorage<Record<string, never>, FlashData>({
     cookie: {
-      name: '__flash',
+      name: flashCookieName(),
       httpOnly: true,
       sameSite: 'lax',
       path: '/',
-      secure: env().NODE_ENV === 'production',
+      secure: secureCookies(env().APP_URL, env().NODE_ENV),
       secrets: [secret('SESSION_SECRET')],
       maxAge: 60,
     },
@@ -41,7 +48,8 @@ export async function redirectWithFlash(url: string, flash: Flash, init: Respons
 export async function readFlash(
   request: Request,
 ): Promise<{ flash: Flash | null; setCookie: string | null }> {
-  const session = await flashStorage().getSession(request.headers.get('Cookie'));
+  // Only our cookie is handed to the parser: other apps' cookies on the domain may not even decode.
+  const session = await flashStorage().getSession(cookieHeaderWith(request, flashCookieName()));
   const flash = session.get('flash') ?? null;
   if (!flash) return { flash: null, setCookie: null };
   return { flash, setCookie: await flashStorage().commitSession(session) };
