@@ -1,16 +1,16 @@
-// API key scopes: the closed list of SPEC §4 (the CHECK on api_keys.scopes holds the same list) and the
-// form schema of the API keys page. No server imports: the page validates with it in the browser too.
+// API key scopes that a key can be given today and the form schema of the API keys page. SPEC §4's CHECK
+// on api_keys.scopes also allows rooms:read/rooms:write; they come back here with the rooms API (a scope
+// for an endpoint that does not exist would be a promise the product cannot keep). No server imports:
+// the page validates with it in the browser too.
 import { z } from 'zod';
 import type { Action } from '~/orgs/permissions';
 
-export const API_SCOPES = ['usage:read', 'usage:write', 'rooms:read', 'rooms:write'] as const;
+export const API_SCOPES = ['usage:read', 'usage:write'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export const SCOPE_LABELS: Record<ApiScope, string> = {
   'usage:read': 'Read usage summaries',
   'usage:write': 'Send usage events',
-  'rooms:read': 'Read rooms',
-  'rooms:write': 'Create and change rooms',
 };
 
 /**
@@ -20,8 +20,6 @@ export const SCOPE_LABELS: Record<ApiScope, string> = {
 export const SCOPE_ACTIONS: Record<ApiScope, Action> = {
   'usage:read': 'usage:view',
   'usage:write': 'api-keys:manage',
-  'rooms:read': 'organization:view',
-  'rooms:write': 'rooms:create',
 };
 
 export const scopeSchema = z.enum(API_SCOPES, { errorMap: () => ({ message: 'Unknown scope' }) });

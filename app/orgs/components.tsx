@@ -121,6 +121,21 @@ export function PageHeading({ title, children }: { title: string; children?: Rea
   );
 }
 
+/**
+ * The title of an organization page: "Members · Acme · SaaS Platform". The organization comes from the
+ * o.$slug layout's loader (a match of every /o/:slug page), so tabs and history say which one it is.
+ */
+export function organizationTitle(
+  matches: readonly { id: string; data?: unknown }[],
+  ...parts: (string | undefined)[]
+): { title: string }[] {
+  const layout = matches.find((m) => m.id === 'routes/o.$slug')?.data as
+    | { organization?: { name?: string } }
+    | undefined;
+  const name = layout?.organization?.name;
+  return [{ title: [...parts.filter(Boolean), name, 'SaaS Platform'].filter(Boolean).join(' · ') }];
+}
+
 export function formatDate(value: string | Date): string {
   return `${new Date(value).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 }

@@ -15,16 +15,16 @@ const FEATURES = [
     body: 'Invite members as owners, admins, members or billing contacts. Every action is checked on the server.',
   },
   {
-    title: 'Billing you can audit',
-    body: 'Plans through Stripe, immutable invoices, payments, credits and grace periods before suspension.',
+    title: 'Plans that enforce themselves',
+    body: 'Members, modules and monthly API calls counted against the plan; change plan, cancel at period end or resume.',
   },
   {
     title: 'Metered API',
     body: 'Scoped API keys, usage events counted per month against your plan, rate limits that hold across servers.',
   },
   {
-    title: 'Support & events',
-    body: 'Support tickets with internal notes, event rooms with fair and reproducible prize draws.',
+    title: 'Support built in',
+    body: 'Members open tickets and follow the thread; the support team replies and keeps internal notes.',
   },
   {
     title: 'Audit log',

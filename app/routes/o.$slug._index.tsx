@@ -6,12 +6,12 @@ import { data, redirect } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { formatLimit } from '~/billing/plans';
 import { requireMember } from '~/orgs/access.server';
-import { RoleBadge } from '~/orgs/components';
+import { organizationTitle, RoleBadge } from '~/orgs/components';
 import { getDashboard } from '~/orgs/organizations.server';
 import { can } from '~/orgs/permissions';
 import { loaderFailure } from '~/orgs/route-helpers.server';
 
-export const meta: MetaFunction = () => [{ title: 'Dashboard — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Dashboard');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug);

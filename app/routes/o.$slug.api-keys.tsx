@@ -17,10 +17,17 @@ import {
 } from '~/api-keys/scopes';
 import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { requireMember } from '~/orgs/access.server';
-import { ActionError, formatDate, PageHeading, RowAction, ScrollRegion } from '~/orgs/components';
+import {
+  ActionError,
+  formatDate,
+  organizationTitle,
+  PageHeading,
+  RowAction,
+  ScrollRegion,
+} from '~/orgs/components';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 
-export const meta: MetaFunction = () => [{ title: 'API keys — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'API keys');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization } = await requireMember(request, params.slug, 'api-keys:manage');

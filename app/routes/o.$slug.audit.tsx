@@ -5,10 +5,10 @@ import { data } from '@remix-run/node';
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react';
 import { requireMember } from '~/orgs/access.server';
 import { auditFilterOptions, auditFilterSchema, listAuditLog } from '~/orgs/audit-log.server';
-import { formatDate, PageHeading, ScrollRegion } from '~/orgs/components';
+import { formatDate, organizationTitle, PageHeading, ScrollRegion } from '~/orgs/components';
 import { loaderFailure } from '~/orgs/route-helpers.server';
 
-export const meta: MetaFunction = () => [{ title: 'Audit log — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Audit log');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization } = await requireMember(request, params.slug, 'audit:view');

@@ -17,7 +17,7 @@ import {
 } from '~/billing/subscriptions.server';
 import { SubmitButton } from '~/components/form';
 import { requireMember } from '~/orgs/access.server';
-import { ErrorMessage, formatDate, PageHeading } from '~/orgs/components';
+import { ErrorMessage, formatDate, organizationTitle, PageHeading } from '~/orgs/components';
 import { can } from '~/orgs/permissions';
 import {
   badIntent,
@@ -28,7 +28,7 @@ import {
   loaderFailure,
 } from '~/orgs/route-helpers.server';
 
-export const meta: MetaFunction = () => [{ title: 'Billing — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Billing');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug, 'billing:view');

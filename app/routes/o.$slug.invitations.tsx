@@ -5,12 +5,20 @@ import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { deliverSoon } from '~/email/outbox.server';
 import { requireMember } from '~/orgs/access.server';
-import { ActionError, formatDate, PageHeading, RoleBadge, RowAction, ScrollRegion } from '~/orgs/components';
+import {
+  ActionError,
+  formatDate,
+  organizationTitle,
+  PageHeading,
+  RoleBadge,
+  RowAction,
+  ScrollRegion,
+} from '~/orgs/components';
 import { cancelInvitation, listInvitations, resendInvitation } from '~/orgs/invitations.server';
 import { can } from '~/orgs/permissions';
 import { badIntent, done, formError, loaderFailure } from '~/orgs/route-helpers.server';
 
-export const meta: MetaFunction = () => [{ title: 'Invitations — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Invitations');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug, 'organization:view');

@@ -8,7 +8,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FieldErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { deliverSoon } from '~/email/outbox.server';
 import { requireMember } from '~/orgs/access.server';
-import { ActionError, Alert, PageHeading, RoleBadge, RowAction } from '~/orgs/components';
+import { ActionError, Alert, organizationTitle, PageHeading, RoleBadge, RowAction } from '~/orgs/components';
 import { inviteMember } from '~/orgs/invitations.server';
 import {
   changeRole,
@@ -22,7 +22,7 @@ import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/r
 import { inviteFormSchema } from '~/orgs/schemas';
 import { listTeams } from '~/orgs/teams.server';
 
-export const meta: MetaFunction = () => [{ title: 'Members — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Members');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role, memberId } = await requireMember(

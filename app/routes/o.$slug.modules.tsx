@@ -6,12 +6,12 @@ import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { isUnlimited } from '~/billing/plans';
 import { requireMember } from '~/orgs/access.server';
-import { ActionError, PageHeading, RowAction } from '~/orgs/components';
+import { ActionError, organizationTitle, PageHeading, RowAction } from '~/orgs/components';
 import { disableModule, enableModule, listModules } from '~/orgs/modules.server';
 import { can } from '~/orgs/permissions';
 import { badIntent, done, formError, loaderFailure } from '~/orgs/route-helpers.server';
 
-export const meta: MetaFunction = () => [{ title: 'Modules — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Modules');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug, 'organization:view');

@@ -6,11 +6,13 @@ import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { requireMember } from '~/orgs/access.server';
+import { organizationTitle } from '~/orgs/components';
 import { listProjects, updateProject } from '~/orgs/projects.server';
 import { done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { projectFormSchema } from '~/orgs/schemas';
 
-export const meta: MetaFunction = () => [{ title: 'Edit project — SaaS Platform' }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  organizationTitle(matches, data ? `Edit ${data.project.name}` : 'Edit project', 'Projects');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization } = await requireMember(request, params.slug, 'projects:manage');

@@ -6,13 +6,13 @@ import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { requireMember } from '~/orgs/access.server';
-import { ActionError, PageHeading, RowAction } from '~/orgs/components';
+import { ActionError, organizationTitle, PageHeading, RowAction } from '~/orgs/components';
 import { can } from '~/orgs/permissions';
 import { createProject, deleteProject, listProjects } from '~/orgs/projects.server';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { projectFormSchema } from '~/orgs/schemas';
 
-export const meta: MetaFunction = () => [{ title: 'Projects — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Projects');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug, 'organization:view');

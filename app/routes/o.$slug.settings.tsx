@@ -7,7 +7,7 @@ import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { requireMember } from '~/orgs/access.server';
-import { PageHeading } from '~/orgs/components';
+import { organizationTitle, PageHeading } from '~/orgs/components';
 import {
   deleteOrganization,
   deletionSummary,
@@ -18,7 +18,7 @@ import { can } from '~/orgs/permissions';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { deleteOrganizationFormSchema, organizationSettingsSchema } from '~/orgs/schemas';
 
-export const meta: MetaFunction = () => [{ title: 'Organization settings — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Settings');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug, 'organization:edit');

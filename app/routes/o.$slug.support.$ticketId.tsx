@@ -9,15 +9,14 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { deliverSoon } from '~/email/outbox.server';
 import { requireMember } from '~/orgs/access.server';
-import { ActionError, formatDate, RowAction } from '~/orgs/components';
+import { ActionError, formatDate, organizationTitle, RowAction } from '~/orgs/components';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { PriorityLabel, StatusBadge } from '~/support/components';
 import { replyFormSchema } from '~/support/schemas';
 import { closeTicket, getTicket, replyToTicket } from '~/support/tickets.server';
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.ticket.subject ?? 'Ticket'} — Support — SaaS Platform` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  organizationTitle(matches, data?.ticket.subject ?? 'Ticket', 'Support');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization } = await requireMember(request, params.slug, 'tickets:use');

@@ -7,7 +7,7 @@ import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { requireMember } from '~/orgs/access.server';
-import { formatDate, PageHeading } from '~/orgs/components';
+import { formatDate, organizationTitle, PageHeading } from '~/orgs/components';
 import { done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { PriorityLabel, StatusBadge } from '~/support/components';
 import {
@@ -20,7 +20,7 @@ import {
 } from '~/support/schemas';
 import { listTickets, openTicket } from '~/support/tickets.server';
 
-export const meta: MetaFunction = () => [{ title: 'Support — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Support');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization } = await requireMember(request, params.slug, 'tickets:use');

@@ -6,7 +6,7 @@ import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { requireMember } from '~/orgs/access.server';
-import { ActionError, PageHeading, RowAction } from '~/orgs/components';
+import { ActionError, organizationTitle, PageHeading, RowAction } from '~/orgs/components';
 import { listMembers } from '~/orgs/members.server';
 import { can } from '~/orgs/permissions';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
@@ -20,7 +20,7 @@ import {
   renameTeam,
 } from '~/orgs/teams.server';
 
-export const meta: MetaFunction = () => [{ title: 'Teams — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Teams');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug, 'organization:view');

@@ -4,12 +4,12 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { requireMember } from '~/orgs/access.server';
-import { PageHeading, ScrollRegion } from '~/orgs/components';
+import { organizationTitle, PageHeading, ScrollRegion } from '~/orgs/components';
 import { can } from '~/orgs/permissions';
 import { loaderFailure } from '~/orgs/route-helpers.server';
 import { getUsageOverview } from '~/usage/usage.server';
 
-export const meta: MetaFunction = () => [{ title: 'Usage — SaaS Platform' }];
+export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Usage');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug, 'usage:view');

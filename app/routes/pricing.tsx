@@ -1,7 +1,8 @@
 import type { MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { formatLimit, formatMoney, type PlanLimits } from '~/billing/plans';
+import { formatMoney } from '~/billing/plans';
 import { listPublicPlans } from '~/billing/plans.server';
+import { planHighlights } from '~/components/plan-features';
 import { getDb } from '~/db.server';
 
 export const meta: MetaFunction = () => [{ title: 'Pricing — SaaS Platform' }];
@@ -11,11 +12,6 @@ export async function loader() {
 }
 
 const INTERVAL_LABEL: Record<string, string> = { MONTHLY: '/ month', YEARLY: '/ year', LIFETIME: 'forever' };
-
-function limit(key: keyof PlanLimits, n: number, noun: string) {
-  const label = formatLimit(key, n);
-  return `${label === 'unlimited' ? 'Unlimited' : label} ${noun}`;
-}
 
 export default function Pricing() {
   const { plans } = useLoaderData<typeof loader>();
@@ -33,11 +29,8 @@ export default function Pricing() {
               <span className="text-sm text-slate-600">{INTERVAL_LABEL[plan.billingInterval] ?? ''}</span>
             </p>
             <ul className="mt-4 space-y-1 text-sm text-slate-800">
-              <li>{limit('members', plan.limits.members, 'members')}</li>
-              <li>{limit('modules', plan.limits.modules, 'modules')}</li>
-              <li>{limit('api_calls_per_month', plan.limits.api_calls_per_month, 'API calls / month')}</li>
-              {plan.features.map((f) => (
-                <li key={f}>{f}</li>
+              {planHighlights(plan).map((line) => (
+                <li key={line}>{line}</li>
               ))}
             </ul>
             <div className="mt-auto pt-6">

@@ -124,7 +124,7 @@ describeBrowser('API keys and usage', () => {
     await expect(js.locator('#create-api-key-scopes-error').textContent()).resolves.toContain(
       'Choose at least one scope',
     );
-    await js.getByRole('checkbox', { name: /rooms:read/ }).check();
+    await js.getByRole('checkbox', { name: /usage:read/ }).check();
     await js.getByRole('button', { name: 'Create API key' }).click();
     const second = await js.getByLabel('Your new API key').inputValue();
     expect(second).toMatch(/^sk_/);
