@@ -20,7 +20,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function printedUnder(nodeEnv: string) {
+async function printedUnder(nodeEnv: 'development' | 'production') {
   process.env = {
     ...saved,
     NODE_ENV: nodeEnv,

@@ -1,46 +1,163 @@
-// The one place domain errors become HTTP (STYLE: "one place maps them to HTTP").
-import type { Submission } from '@conform-to/react';
+// The one place errors become HTTP (STYLE: "one place maps them to HTTP"). `httpErrorOf` decides the status
+// and message of every error a request can be refused with — domain errors, zod errors that escaped a
+// domain function's `schema.parse`, and PostgreSQL data exceptions (SQLSTATE class 22: a NUL byte, a date
+// PostgreSQL refuses, a number out of range) — and the helpers below only shape that answer for a form,
+// a loader, or the JSON API. Anything else is a bug and stays a 500.
+import type { Submission, SubmissionResult } from '@conform-to/react';
 import { data } from '@remix-run/node';
-import type { ZodType, ZodTypeDef } from 'zod';
-import { DomainError, TooManyRequests, ValidationFailed } from './errors';
+import { ZodError, type ZodType, type ZodTypeDef } from 'zod';
+import { pgErrorCode } from '~db/client.server';
+import { DomainError, type FieldErrors, NotFound, TooManyRequests, ValidationFailed } from './errors';
+import { redirectWithFlash } from './flash.server';
 
-function retryHeaders(err: DomainError): HeadersInit {
-  return err instanceof TooManyRequests ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
+export interface HttpError {
+  status: number;
+  code: string;
+  message: string;
+  fieldErrors?: FieldErrors;
+  headers: Record<string, string>;
 }
 
-/**
- * For form actions (Conform): an invalid submission is a 400 with field errors; a domain error is its
- * 4xx with the message next to the form (and its field errors next to fields). Other errors rethrow.
- * Password fields are never echoed back.
- */
+function zodFieldErrors(err: ZodError): FieldErrors {
+  const fieldErrors: FieldErrors = {};
+  for (const issue of err.issues) {
+    const path = issue.path.join('.') || '(body)';
+    fieldErrors[path] = [...(fieldErrors[path] ?? []), issue.message];
+  }
+  return fieldErrors;
+}
+
+const describeFieldErrors = (fieldErrors: FieldErrors) =>
+  Object.entries(fieldErrors)
+    .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
+    .join('; ');
+
+/** The HTTP answer for an error a client caused, or null for a bug (which must stay a 500). */
+export function httpErrorOf(err: unknown): HttpError | null {
+  if (err instanceof DomainError)
+    return {
+      status: err.status,
+      code: err.code,
+      message: err.message,
+      fieldErrors: err.fieldErrors,
+      headers: err instanceof TooManyRequests ? { 'Retry-After': String(err.retryAfterSeconds) } : {},
+    };
+  if (err instanceof ZodError) {
+    const fieldErrors = zodFieldErrors(err);
+    return {
+      status: 400,
+      code: 'validation_failed',
+      message: describeFieldErrors(fieldErrors),
+      fieldErrors,
+      headers: {},
+    };
+  }
+  // 22xxx: the value itself is unacceptable to PostgreSQL (22021 NUL byte, 22008 date out of range, 22P02
+  // bad text representation…). The input guard and schemas refuse these first; this is the safety net.
+  if (pgErrorCode(err)?.startsWith('22'))
+    return { status: 400, code: 'invalid_input', message: 'A value in the request is not valid.', headers: {} };
+  return null;
+}
+
+// ---- forms on one-form pages (Conform) ----------------------------------------------------------------
+
+/** An invalid submission is a 400 with field errors. Password fields are never echoed back. */
 export function replyInvalid<T>(submission: Submission<T>, hideFields: string[] = []) {
   return data(submission.reply({ hideFields }), { status: 400 });
 }
 
+/** A client error is its 4xx with the message next to the form (field errors next to fields); a bug rethrows. */
 export function replyError<T>(submission: Submission<T>, err: unknown, hideFields: string[] = []) {
-  if (!(err instanceof DomainError)) throw err;
-  return data(submission.reply({ formErrors: [err.message], fieldErrors: err.fieldErrors, hideFields }), {
-    status: err.status,
-    headers: retryHeaders(err),
+  const failure = httpErrorOf(err);
+  if (!failure) throw err;
+  return data(
+    submission.reply({ formErrors: [failure.message], fieldErrors: failure.fieldErrors, hideFields }),
+    { status: failure.status, headers: failure.headers },
+  );
+}
+
+// ---- pages with several forms (organization pages): every answer names its form ----------------------
+// A foreign or unknown id in a URL or a form field is always a 404 page, never a form error (SPEC §7).
+
+export interface FormAnswer {
+  form: string;
+  result?: SubmissionResult<string[]>;
+  error?: string;
+  code?: string;
+}
+
+function notFoundResponse(err: NotFound): Response {
+  return new Response(err.message, { status: 404, statusText: 'Not Found' });
+}
+
+export function formInvalid(form: string, submission: Submission<unknown>) {
+  const first = Object.values((submission as { error?: Record<string, string[] | null> }).error ?? {})
+    .flat()
+    .find((e): e is string => typeof e === 'string');
+  return data<FormAnswer>({ form, result: submission.reply(), error: first }, { status: 400 });
+}
+
+/** A client error as this form's error (and its field errors); NotFound is a 404 page; a bug rethrows. */
+export function formError(form: string, submission: Submission<unknown> | null, err: unknown) {
+  if (err instanceof NotFound) throw notFoundResponse(err);
+  const failure = httpErrorOf(err);
+  if (!failure) throw err;
+  return data<FormAnswer>(
+    {
+      form,
+      result: submission?.reply({ formErrors: [failure.message], fieldErrors: failure.fieldErrors }),
+      error: failure.message,
+      code: failure.code,
+    },
+    { status: failure.status, headers: failure.headers },
+  );
+}
+
+export function badIntent() {
+  return data<FormAnswer>({ form: 'unknown', error: 'Unknown action.' }, { status: 400 });
+}
+
+export function done(url: string, message: string, init: ResponseInit = {}) {
+  return redirectWithFlash(url, { kind: 'success', message }, init);
+}
+
+// ---- loaders ------------------------------------------------------------------------------------------
+
+/** The thrown Response a client error becomes in a loader or page action (rendered by the error boundary). */
+export function errorResponse(err: unknown): Response | null {
+  if (err instanceof NotFound) return notFoundResponse(err);
+  const failure = httpErrorOf(err);
+  if (!failure) return null;
+  return new Response(failure.message, {
+    status: failure.status,
+    statusText: failure.code,
+    headers: failure.headers,
   });
 }
 
-/** For loaders: a domain error becomes a thrown Response rendered by the error boundary. */
-export function loaderError(err: unknown): never {
-  if (err instanceof DomainError)
-    throw new Response(err.message, { status: err.status, statusText: err.code });
-  throw err;
+/** Loaders: client errors become responses for the error boundary; a bug rethrows. */
+export function loaderFailure(err: unknown): never {
+  throw errorResponse(err) ?? err;
 }
+
+// ---- JSON API -----------------------------------------------------------------------------------------
 
 /** JSON API errors: {"error": {"code", "message"}} (SPEC §7). */
 export function jsonError(status: number, code: string, message: string, init: ResponseInit = {}) {
   return Response.json({ error: { code, message } }, { ...init, status });
 }
 
+/** A client error as the JSON API answers it, or null for a bug. */
+export function jsonErrorResponse(err: unknown): Response | null {
+  const failure = httpErrorOf(err);
+  if (!failure) return null;
+  return jsonError(failure.status, failure.code, failure.message, { headers: failure.headers });
+}
+
 export function apiError(err: unknown): Response {
-  if (err instanceof DomainError)
-    return jsonError(err.status, err.code, err.message, { headers: retryHeaders(err) });
-  throw err;
+  const response = jsonErrorResponse(err);
+  if (!response) throw err;
+  return response;
 }
 
 /** Parses a JSON request body with a zod schema; malformed JSON or a bad field is a 400 ValidationFailed. */
@@ -58,15 +175,8 @@ export async function parseJsonBody<T>(
   }
   const result = schema.safeParse(body);
   if (!result.success) {
-    const fieldErrors: Record<string, string[]> = {};
-    for (const issue of result.error.issues) {
-      const path = issue.path.join('.') || '(body)';
-      fieldErrors[path] = [...(fieldErrors[path] ?? []), issue.message];
-    }
-    const message = Object.entries(fieldErrors)
-      .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
-      .join('; ');
-    throw new ValidationFailed(message, fieldErrors);
+    const fieldErrors = zodFieldErrors(result.error);
+    throw new ValidationFailed(describeFieldErrors(fieldErrors), fieldErrors);
   }
   return result.data;
 }

@@ -7,11 +7,11 @@ import { type Actor, userActor } from '~/audit/audit.server';
 import { getAuth } from '~/auth/sessions.server';
 import { SubmitButton } from '~/components/form';
 import { getDb } from '~/db.server';
+import { badIntent, done, formError, loaderFailure } from '~/lib/http.server';
 import { Alert, formatDate } from '~/orgs/components';
 import { acceptInvitation, declineInvitation, getInvitationByToken } from '~/orgs/invitations.server';
 import { setActiveOrganization } from '~/orgs/organizations.server';
 import { ROLE_LABELS } from '~/orgs/permissions';
-import { badIntent, done, formError, loaderFailure } from '~/orgs/route-helpers.server';
 
 export const meta: MetaFunction = () => [{ title: 'Invitation — SaaS Platform' }];
 

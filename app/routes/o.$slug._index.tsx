@@ -5,11 +5,11 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { formatLimit } from '~/billing/plans';
+import { loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { organizationTitle, RoleBadge } from '~/orgs/components';
 import { getDashboard } from '~/orgs/organizations.server';
 import { can } from '~/orgs/permissions';
-import { loaderFailure } from '~/orgs/route-helpers.server';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Dashboard');
 

@@ -16,6 +16,7 @@ import {
   SCOPE_LABELS,
 } from '~/api-keys/scopes';
 import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import {
   ActionError,
@@ -25,7 +26,6 @@ import {
   RowAction,
   ScrollRegion,
 } from '~/orgs/components';
-import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'API keys');
 

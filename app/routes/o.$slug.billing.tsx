@@ -16,17 +16,10 @@ import {
   resumeSubscription,
 } from '~/billing/subscriptions.server';
 import { SubmitButton } from '~/components/form';
+import { badIntent, done, type FormAnswer, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { ErrorMessage, formatDate, organizationTitle, PageHeading } from '~/orgs/components';
 import { can } from '~/orgs/permissions';
-import {
-  badIntent,
-  done,
-  type FormAnswer,
-  formError,
-  formInvalid,
-  loaderFailure,
-} from '~/orgs/route-helpers.server';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Billing');
 

@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { deliverSoon } from '~/email/outbox.server';
+import { badIntent, done, formError, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import {
   ActionError,
@@ -16,7 +17,6 @@ import {
 } from '~/orgs/components';
 import { cancelInvitation, listInvitations, resendInvitation } from '~/orgs/invitations.server';
 import { can } from '~/orgs/permissions';
-import { badIntent, done, formError, loaderFailure } from '~/orgs/route-helpers.server';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Invitations');
 

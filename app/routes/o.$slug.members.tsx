@@ -7,6 +7,7 @@ import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FieldErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { deliverSoon } from '~/email/outbox.server';
+import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { ActionError, Alert, organizationTitle, PageHeading, RoleBadge, RowAction } from '~/orgs/components';
 import { inviteMember } from '~/orgs/invitations.server';
@@ -18,7 +19,6 @@ import {
   transferOwnership,
 } from '~/orgs/members.server';
 import { assignableRoles, can, ROLE_LABELS } from '~/orgs/permissions';
-import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { inviteFormSchema } from '~/orgs/schemas';
 import { listTeams } from '~/orgs/teams.server';
 

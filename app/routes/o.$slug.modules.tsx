@@ -5,11 +5,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { isUnlimited } from '~/billing/plans';
+import { badIntent, done, formError, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { ActionError, organizationTitle, PageHeading, RowAction } from '~/orgs/components';
 import { disableModule, enableModule, listModules } from '~/orgs/modules.server';
 import { can } from '~/orgs/permissions';
-import { badIntent, done, formError, loaderFailure } from '~/orgs/route-helpers.server';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Modules');
 

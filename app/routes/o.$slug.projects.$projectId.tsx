@@ -5,10 +5,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { organizationTitle } from '~/orgs/components';
 import { listProjects, updateProject } from '~/orgs/projects.server';
-import { done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { projectFormSchema } from '~/orgs/schemas';
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>

@@ -5,11 +5,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { ActionError, organizationTitle, PageHeading, RowAction } from '~/orgs/components';
 import { can } from '~/orgs/permissions';
 import { createProject, deleteProject, listProjects } from '~/orgs/projects.server';
-import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { projectFormSchema } from '~/orgs/schemas';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Projects');

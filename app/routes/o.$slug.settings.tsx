@@ -6,6 +6,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { organizationTitle, PageHeading } from '~/orgs/components';
 import {
@@ -15,7 +16,6 @@ import {
   updateOrganization,
 } from '~/orgs/organizations.server';
 import { can } from '~/orgs/permissions';
-import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { deleteOrganizationFormSchema, organizationSettingsSchema } from '~/orgs/schemas';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Settings');

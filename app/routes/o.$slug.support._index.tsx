@@ -6,9 +6,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { formatDate, organizationTitle, PageHeading } from '~/orgs/components';
-import { done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { PriorityLabel, StatusBadge } from '~/support/components';
 import {
   openTicketFormSchema,

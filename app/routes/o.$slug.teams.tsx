@@ -5,11 +5,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { ActionError, organizationTitle, PageHeading, RowAction } from '~/orgs/components';
 import { listMembers } from '~/orgs/members.server';
 import { can } from '~/orgs/permissions';
-import { badIntent, done, formError, formInvalid, loaderFailure } from '~/orgs/route-helpers.server';
 import { teamFormSchema } from '~/orgs/schemas';
 import {
   addTeamMember,

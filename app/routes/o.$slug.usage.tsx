@@ -3,10 +3,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { organizationTitle, PageHeading, ScrollRegion } from '~/orgs/components';
 import { can } from '~/orgs/permissions';
-import { loaderFailure } from '~/orgs/route-helpers.server';
 import { getUsageOverview } from '~/usage/usage.server';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Usage');

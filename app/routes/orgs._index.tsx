@@ -5,9 +5,9 @@ import { data, redirect } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { requireUser } from '~/auth/sessions.server';
+import { loaderFailure } from '~/lib/http.server';
 import { RoleBadge } from '~/orgs/components';
 import { listMyOrganizations, setActiveOrganization } from '~/orgs/organizations.server';
-import { loaderFailure } from '~/orgs/route-helpers.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your organizations — SaaS Platform' }];
 

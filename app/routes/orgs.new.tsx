@@ -9,8 +9,8 @@ import { useState } from 'react';
 import { userActor } from '~/audit/audit.server';
 import { requireUser } from '~/auth/sessions.server';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { done, formError, formInvalid } from '~/lib/http.server';
 import { createOrganization, setActiveOrganization } from '~/orgs/organizations.server';
-import { done, formError, formInvalid } from '~/orgs/route-helpers.server';
 import { createOrganizationInput } from '~/orgs/schemas';
 import { suggestSlug } from '~/orgs/slug';
 
