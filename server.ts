@@ -10,7 +10,9 @@ import { closeDb, getConnection } from './app/db.server';
 import { ConfigError, env } from './app/env.server';
 import { clientAddressMiddleware } from './app/lib/client-address';
 import { csrfMiddleware } from './app/lib/csrf-middleware';
+import { requestContextMiddleware } from './app/lib/request-context.server';
 import { applyBaseSecurityHeaders } from './app/lib/security-headers.server';
+import { HEALTH_HEADERS, liveness, readiness } from './app/platform/health.server';
 
 async function main() {
   const config = env();
@@ -20,6 +22,16 @@ async function main() {
   const build = (await import(new URL('./build/server/index.js', import.meta.url).href)) as ServerBuild;
   const app = express();
   app.disable('x-powered-by');
+  // Health checks first: a load balancer's probes skip compression, headers and Remix (issue 9).
+  app.get('/healthz', (_req, res) => {
+    res.status(liveness.status).set(HEALTH_HEADERS).json(liveness.body);
+  });
+  app.get('/readyz', async (_req, res) => {
+    const probe = await readiness();
+    res.status(probe.status).set(HEALTH_HEADERS).json(probe.body);
+  });
+  // One store per request: every loader of a navigation shares who is signed in (request-context).
+  app.use(requestContextMiddleware);
   app.use(compression());
   // Base security headers on every response (static files, resource routes, refusals) as defaults:
   // set when the headers are written and only where Remix's document/data handlers did not set them,

@@ -1,18 +1,7 @@
-// Readiness: the database answers and every migration has been applied; 503 otherwise.
-import { sql } from 'drizzle-orm';
-import { getDb } from '~/db.server';
-import { isMigrated } from '~db/migrate';
+// Readiness (served by server.ts before Remix in production; this route serves it under `npm run dev`).
+import { HEALTH_HEADERS, readiness } from '~/platform/health.server';
 
 export async function loader() {
-  const headers = { 'Cache-Control': 'no-store' };
-  try {
-    const db = await getDb();
-    await db.execute(sql`SELECT 1`);
-    if (!(await isMigrated(db))) {
-      return Response.json({ status: 'unavailable', reason: 'migrations pending' }, { status: 503, headers });
-    }
-    return Response.json({ status: 'ready' }, { headers });
-  } catch {
-    return Response.json({ status: 'unavailable', reason: 'database unreachable' }, { status: 503, headers });
-  }
+  const probe = await readiness();
+  return Response.json(probe.body, { status: probe.status, headers: HEALTH_HEADERS });
 }
