@@ -1,12 +1,22 @@
 // The organization's audit log page (SPEC §2: OWNER and ADMIN): filter by actor, action and date,
 // newest first, keyset pagination on (created_at, id) so pages stay stable while rows are appended.
 
-import { and, asc, desc, eq, gte, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '~/audit/audit.server';
+import { PLAN_DEFINITIONS } from '~/billing/plans';
 import { keysetPage, olderThanCursor } from '~/lib/keyset.server';
+import { AVAILABLE_MODULES } from '~/modules/catalog';
 import type { Database } from '~db/client.server';
-import { auditLogs, users } from '~db/schema';
+import {
+  apiKeys,
+  auditLogs,
+  invitations,
+  organizationMembers,
+  supportTickets,
+  teams,
+  users,
+} from '~db/schema';
 import { authorize } from './access.server';
 
 export const AUDIT_PAGE_SIZE = 25;
@@ -51,6 +61,7 @@ export async function listAuditLog(db: Database, actor: Actor, organizationId: s
       entityId: auditLogs.entityId,
       oldValues: auditLogs.oldValues,
       newValues: auditLogs.newValues,
+      metadata: auditLogs.metadata,
       ipAddress: auditLogs.ipAddress,
       userAgent: auditLogs.userAgent,
     })
@@ -60,7 +71,264 @@ export async function listAuditLog(db: Database, actor: Actor, organizationId: s
     .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))
     .limit(AUDIT_PAGE_SIZE + 1);
   const { page, nextCursor } = keysetPage(rows, AUDIT_PAGE_SIZE);
-  return { entries: page, nextCursor };
+  const names = await namesFor(db, organizationId, page);
+  return {
+    entries: page.map((e) => ({
+      ...e,
+      sentence: describeAuditEntry(e, (kind, id) => names.get(`${kind}:${id}`)),
+    })),
+    nextCursor,
+  };
+}
+
+// ---- Sentences: "Ada Lovelace invited bob@example.com as MEMBER" instead of JSON and ids. ----
+
+/** What an entry refers to by id and the sentence may name: looked up once per page. */
+export type NameKind = 'user' | 'member' | 'team' | 'api_key' | 'invitation' | 'ticket';
+export type NameOf = (kind: NameKind, id: string) => string | undefined;
+
+export interface DescribableEntry {
+  action: string;
+  actorType: string;
+  actorName?: string | null;
+  actorEmail?: string | null;
+  entityType: string;
+  entityId?: string | null;
+  oldValues?: unknown;
+  newValues?: unknown;
+  metadata?: unknown;
+}
+
+type Values = Record<string, unknown>;
+const record = (v: unknown): Values => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Values) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+interface Context {
+  who: string;
+  before: Values;
+  after: Values;
+  meta: Values;
+  id: string | undefined;
+  actorSystem: boolean;
+  name: NameOf;
+}
+
+const planName = (key: unknown) => PLAN_DEFINITIONS.find((p) => p.key === key)?.name ?? str(key) ?? 'another';
+const moduleName = (key: unknown) =>
+  AVAILABLE_MODULES[key as keyof typeof AVAILABLE_MODULES]?.name ?? str(key) ?? 'a module';
+const user = (c: Context, id: unknown, fallback = 'a former member') =>
+  (str(id) && c.name('user', id as string)) || fallback;
+const entity = (c: Context, kind: NameKind, fallback: string) => (c.id && c.name(kind, c.id)) || fallback;
+const possessive = (name: string) => (name.endsWith('s') ? `${name}’` : `${name}’s`);
+const quoted = (v: unknown, fallback: string) => (str(v) ? `“${v}”` : fallback);
+const ticket = (c: Context) => quoted(entity(c, 'ticket', ''), 'a support ticket');
+const team = (c: Context) => quoted(str(c.before.name) ?? entity(c, 'team', ''), 'a team');
+const statusWord = (v: unknown) => (str(v) ?? '').toLowerCase().replaceAll('_', ' ');
+
+/** One sentence per action the app records; a test keeps this in step with every `action: '…'` in app/. */
+export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
+  'organization.created': (c) => `${c.who} created the organization ${quoted(c.after.name, '')}`.trim(),
+  'organization.updated': (c) => {
+    const fields = Object.keys(c.after).filter((k) => c.after[k] !== c.before[k]);
+    return fields.length
+      ? `${c.who} changed the organization’s ${fields.join(', ')}`
+      : `${c.who} saved the organization’s settings`;
+  },
+  'organization.deleted': (c) => `${c.who} deleted the organization ${quoted(c.before.name, '')}`.trim(),
+  'organization.ownership_transferred': (c) =>
+    `${c.who} transferred ownership to ${user(c, c.after.ownerUserId)}`,
+  'member.role_changed': (c) =>
+    `${c.who} changed ${possessive(entity(c, 'member', 'a former member'))} role from ${str(c.before.role) ?? '?'} to ${str(c.after.role) ?? '?'}`,
+  'member.removed': (c) =>
+    `${c.who} removed ${str(c.before.email) ?? user(c, c.before.userId)} (${str(c.before.role) ?? 'member'})`,
+  'member.left': (c) => `${c.who} left the organization`,
+  'member.joined': (c) => `${user(c, c.after.userId, c.who)} joined as ${str(c.after.role) ?? 'MEMBER'}`,
+  'invitation.created': (c) =>
+    `${c.who} invited ${str(c.after.email) ?? 'someone'} as ${str(c.after.role) ?? 'MEMBER'}`,
+  'invitation.canceled': (c) => `${c.who} canceled the invitation to ${entity(c, 'invitation', 'someone')}`,
+  'invitation.resent': (c) => `${c.who} resent the invitation to ${entity(c, 'invitation', 'someone')}`,
+  'invitation.accepted': (c) =>
+    `${c.who} accepted the invitation for ${entity(c, 'invitation', 'their email')}`,
+  'invitation.declined': (c) =>
+    `${c.who} declined the invitation for ${entity(c, 'invitation', 'their email')}`,
+  'team.created': (c) => `${c.who} created the team ${quoted(c.after.name, '')}`.trim(),
+  'team.renamed': (c) =>
+    `${c.who} renamed the team ${quoted(c.before.name, '')} to ${quoted(c.after.name, '')}`,
+  'team.deleted': (c) => `${c.who} deleted the team ${quoted(c.before.name, '')}`.trim(),
+  'team.member_added': (c) => `${c.who} added ${user(c, c.after.userId)} to the team ${team(c)}`,
+  'team.member_removed': (c) => `${c.who} removed ${user(c, c.before.userId)} from the team ${team(c)}`,
+  'project.created': (c) => `${c.who} created the project ${quoted(c.after.name, '')}`.trim(),
+  'project.updated': (c) =>
+    c.before.name !== c.after.name && str(c.after.name)
+      ? `${c.who} renamed the project ${quoted(c.before.name, '')} to ${quoted(c.after.name, '')}`
+      : `${c.who} updated the project ${quoted(c.after.name ?? c.before.name, '')}`.trim(),
+  'project.deleted': (c) => `${c.who} deleted the project ${quoted(c.before.name, '')}`.trim(),
+  'module.enabled': (c) =>
+    `${c.who} enabled the ${moduleName(c.after.moduleKey ?? c.before.moduleKey)} module`,
+  'module.disabled': (c) =>
+    `${c.actorSystem ? 'The plan change' : c.who} disabled the ${moduleName(c.before.moduleKey ?? c.after.moduleKey)} module`,
+  'subscription.plan_changed': (c) =>
+    `${c.who} switched the plan from ${planName(c.before.plan)} to ${planName(c.after.plan)}`,
+  'subscription.canceled': (c) =>
+    `${c.who} canceled the ${planName(c.before.plan)} plan at the end of the period`,
+  'subscription.resumed': (c) => `${c.who} resumed the ${planName(c.after.plan)} plan`,
+  'api_key.created': (c) =>
+    `${c.who} created the API key ${quoted(c.after.name, '')} (${str(c.after.prefix) ?? 'sk_'}…)`.replace(
+      ' ()',
+      '',
+    ),
+  'api_key.revoked': (c) => `${c.who} revoked the API key ${quoted(entity(c, 'api_key', ''), '')}`.trim(),
+  'usage.ingested': (c) => {
+    const n = Number(c.meta.accepted ?? 0);
+    return `${c.who} sent ${n.toLocaleString('en-US')} usage event${n === 1 ? '' : 's'}`;
+  },
+  'support_ticket.opened': (c) => `${c.who} opened the support ticket ${quoted(c.after.subject, '')}`.trim(),
+  'support_ticket.replied': (c) => `${c.who} replied to ${ticket(c)}`,
+  'support_ticket.closed': (c) => `${c.who} closed ${ticket(c)}`,
+  'support_ticket.assigned': (c) =>
+    str(c.after.assigneeId)
+      ? `${c.who} assigned ${ticket(c)} to ${user(c, c.after.assigneeId, 'a support agent')}`
+      : `${c.who} unassigned ${ticket(c)}`,
+  'support_ticket.status_changed': (c) =>
+    `${c.who} moved ${ticket(c)} from ${statusWord(c.before.status)} to ${statusWord(c.after.status)}`,
+  'support_ticket.note_added': (c) => `${c.who} added an internal note to ${ticket(c)}`,
+  'user.signed_up': (c) => `${c.who} signed up`,
+  'user.signed_in': (c) => `${c.who} signed in`,
+  'user.signed_out': (c) => `${c.who} signed out`,
+  'user.sign_in_failed': (c) => `A sign-in as ${c.who} failed`,
+  'user.sign_up_existing': (c) => `Someone tried to sign up again with ${possessive(c.who)} email address`,
+  'user.unverified_account_claimed': (c) =>
+    `${c.who} took over their unverified account through ${str(c.meta.providerId) ?? 'a sign-in provider'}`,
+  'user.email_verified': (c) => `${c.who} verified their email address`,
+  'user.password_reset': (c) => `${c.who} reset their password`,
+  'user.profile_updated': (c) => `${c.who} updated their profile`,
+  'user.deleted': (c) => `${c.who} deleted their account`,
+  'account.linked': (c) =>
+    `${c.who} connected a ${(c.id?.includes(':') ? c.id.split(':')[0] : undefined) ?? 'sign-in'} account`,
+  'account.unlinked': (c) => `${c.who} disconnected a sign-in account`,
+  'session.revoked': (c) => `${c.who} signed out one of their sessions`,
+  'session.revoked_others': (c) => `${c.who} signed out all their other sessions`,
+  'api_token.reuse_detected': () => 'A refresh token was reused; its whole token family was revoked',
+};
+
+/** Who acted, in words: the person's name (or email), the system, or a since-deleted user. */
+export function actorLabel(e: Pick<DescribableEntry, 'actorType' | 'actorName' | 'actorEmail'>): string {
+  if (e.actorName || e.actorEmail) return (e.actorName || e.actorEmail) as string;
+  if (e.actorType === 'SYSTEM') return 'The system';
+  if (e.actorType === 'API_KEY') return 'An API key';
+  return 'A former user';
+}
+
+export function describeAuditEntry(e: DescribableEntry, name: NameOf = () => undefined): string {
+  const c: Context = {
+    who: actorLabel(e),
+    before: record(e.oldValues),
+    after: record(e.newValues),
+    meta: record(e.metadata),
+    id: e.entityId ?? undefined,
+    name,
+    actorSystem: e.actorType === 'SYSTEM',
+  };
+  const sentence = AUDIT_SENTENCES[e.action];
+  if (sentence) return `${sentence(c)}.`;
+  // Unknown (newer or retired) actions still read as a sentence: "Ada did team.archived on team".
+  const what = e.action.replaceAll('_', ' ').replace('.', ': ');
+  return `${c.who} recorded “${what}” on ${e.entityType.replaceAll('_', ' ')}.`;
+}
+
+/** Names of the users, members, teams, keys, invitations and tickets the page's entries refer to. */
+async function namesFor(db: Database, organizationId: string, entries: DescribableEntry[]) {
+  const ids: Record<NameKind, Set<string>> = {
+    user: new Set(),
+    member: new Set(),
+    team: new Set(),
+    api_key: new Set(),
+    invitation: new Set(),
+    ticket: new Set(),
+  };
+  const byEntity: Record<string, NameKind> = {
+    organization_member: 'member',
+    team: 'team',
+    api_key: 'api_key',
+    invitation: 'invitation',
+    support_ticket: 'ticket',
+  };
+  for (const e of entries) {
+    const kind = byEntity[e.entityType];
+    if (kind && e.entityId) ids[kind].add(e.entityId);
+    for (const values of [record(e.oldValues), record(e.newValues)])
+      for (const key of ['userId', 'ownerUserId', 'assigneeId'])
+        if (str(values[key])) ids.user.add(values[key] as string);
+  }
+  const names = new Map<string, string>();
+  const put = (kind: NameKind, rows: { id: string; name: string | null; email?: string | null }[]) => {
+    for (const r of rows) {
+      const label = r.name || r.email;
+      if (label) names.set(`${kind}:${r.id}`, label);
+    }
+  };
+  const list = (kind: NameKind) => [...ids[kind]];
+  const tasks: Promise<void>[] = [];
+  if (ids.user.size)
+    tasks.push(
+      db
+        .select({ id: users.id, name: users.name, email: users.email })
+        .from(users)
+        .where(inArray(users.id, list('user')))
+        .then((rows) => put('user', rows)),
+    );
+  if (ids.member.size)
+    tasks.push(
+      db
+        .select({ id: organizationMembers.id, name: users.name, email: users.email })
+        .from(organizationMembers)
+        .innerJoin(users, eq(users.id, organizationMembers.userId))
+        .where(
+          and(
+            eq(organizationMembers.organizationId, organizationId),
+            inArray(organizationMembers.id, list('member')),
+          ),
+        )
+        .then((rows) => put('member', rows)),
+    );
+  if (ids.team.size)
+    tasks.push(
+      db
+        .select({ id: teams.id, name: teams.name })
+        .from(teams)
+        .where(and(eq(teams.organizationId, organizationId), inArray(teams.id, list('team'))))
+        .then((rows) => put('team', rows)),
+    );
+  if (ids.api_key.size)
+    tasks.push(
+      db
+        .select({ id: apiKeys.id, name: apiKeys.name })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.organizationId, organizationId), inArray(apiKeys.id, list('api_key'))))
+        .then((rows) => put('api_key', rows)),
+    );
+  if (ids.invitation.size)
+    tasks.push(
+      db
+        .select({ id: invitations.id, name: invitations.email })
+        .from(invitations)
+        .where(
+          and(eq(invitations.organizationId, organizationId), inArray(invitations.id, list('invitation'))),
+        )
+        .then((rows) => put('invitation', rows)),
+    );
+  if (ids.ticket.size)
+    tasks.push(
+      db
+        .select({ id: supportTickets.id, name: supportTickets.subject })
+        .from(supportTickets)
+        .where(
+          and(eq(supportTickets.organizationId, organizationId), inArray(supportTickets.id, list('ticket'))),
+        )
+        .then((rows) => put('ticket', rows)),
+    );
+  await Promise.all(tasks);
+  return names;
 }
 
 /** The choices of the filter form: who acted in this organization, and which actions occurred. */

@@ -1,12 +1,13 @@
 // The audit log (OWNER and ADMIN): filter by actor, action and date (a GET form, so filters live in
-// the URL), newest first, "Older entries" follows the keyset cursor on (created_at, id).
+// the URL), newest first, "Older entries" follows the keyset cursor on (created_at, id). Each entry is a
+// sentence (who did what to whom); the raw values stay one click away in a <details>.
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react';
+import { loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { auditFilterOptions, auditFilterSchema, listAuditLog } from '~/orgs/audit-log.server';
-import { formatDate, organizationTitle, PageHeading, ScrollRegion } from '~/orgs/components';
-import { loaderFailure } from '~/lib/http.server';
+import { formatDate, organizationTitle, PageHeading } from '~/orgs/components';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Audit log');
 
@@ -33,8 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 function summarize(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = JSON.stringify(value);
-  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+  return JSON.stringify(value);
 }
 
 export default function AuditLog() {
@@ -111,58 +111,58 @@ export default function AuditLog() {
       {entries.length === 0 ? (
         <p className="text-slate-700">No entries.</p>
       ) : (
-        <ScrollRegion label="Audit log entries">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Audit log entries, newest first</caption>
-            <thead className="border-b border-slate-200 bg-slate-50">
-              <tr>
-                <th scope="col" className="px-4 py-2">
-                  When
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Actor
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Action
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Entity
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Change
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  From
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
-              {entries.map((e) => (
-                <tr key={e.id} data-audit-action={e.action}>
-                  <td className="whitespace-nowrap px-4 py-2">{formatDate(e.createdAt)}</td>
-                  <td className="px-4 py-2">
-                    {e.actorEmail ?? (e.actorType === 'SYSTEM' ? 'System' : 'Former user')}
-                  </td>
-                  <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-                  <td className="px-4 py-2 text-xs">
-                    {e.entityType}
-                    {e.entityId ? ` ${e.entityId}` : ''}
-                  </td>
-                  <td className="max-w-xs px-4 py-2 font-mono text-xs break-words">
-                    {e.oldValues ? <span className="block">before: {summarize(e.oldValues)}</span> : null}
-                    {e.newValues ? <span className="block">after: {summarize(e.newValues)}</span> : null}
-                  </td>
-                  <td className="px-4 py-2 text-xs">
-                    {e.ipAddress ?? '—'}
-                    {e.userAgent ? (
-                      <span className="block text-slate-600">{e.userAgent.slice(0, 60)}</span>
+        <section aria-labelledby="audit-entries" className="card p-0">
+          <h2 id="audit-entries" className="sr-only">
+            Audit log entries, newest first
+          </h2>
+          <ol className="divide-y divide-slate-200">
+            {entries.map((e) => (
+              <li key={e.id} data-audit-action={e.action} className="px-4 py-3 sm:px-6">
+                <p className="break-words text-slate-900">{e.sentence}</p>
+                <p className="mt-1 text-xs text-slate-600">
+                  <time dateTime={String(e.createdAt)}>{formatDate(e.createdAt)}</time>
+                  {e.ipAddress ? ` · from ${e.ipAddress}` : ''}
+                </p>
+                <details className="mt-2 text-xs">
+                  <summary className="cursor-pointer text-slate-700">Details</summary>
+                  <dl className="mt-2 grid gap-x-4 gap-y-1 sm:grid-cols-[8rem_1fr]">
+                    <dt className="font-semibold">Action</dt>
+                    <dd className="font-mono break-all">{e.action}</dd>
+                    <dt className="font-semibold">Entity</dt>
+                    <dd className="font-mono break-all">
+                      {e.entityType}
+                      {e.entityId ? ` ${e.entityId}` : ''}
+                    </dd>
+                    {e.oldValues ? (
+                      <>
+                        <dt className="font-semibold">Before</dt>
+                        <dd className="font-mono break-all">{summarize(e.oldValues)}</dd>
+                      </>
                     ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollRegion>
+                    {e.newValues ? (
+                      <>
+                        <dt className="font-semibold">After</dt>
+                        <dd className="font-mono break-all">{summarize(e.newValues)}</dd>
+                      </>
+                    ) : null}
+                    {e.metadata ? (
+                      <>
+                        <dt className="font-semibold">Metadata</dt>
+                        <dd className="font-mono break-all">{summarize(e.metadata)}</dd>
+                      </>
+                    ) : null}
+                    {e.userAgent ? (
+                      <>
+                        <dt className="font-semibold">Browser</dt>
+                        <dd className="break-all">{e.userAgent}</dd>
+                      </>
+                    ) : null}
+                  </dl>
+                </details>
+              </li>
+            ))}
+          </ol>
+        </section>
       )}
       {nextHref ? (
         <p>
