@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
 import { oauthProvider, startAuthorization } from '~/auth/oauth.server';
 import { serializeOAuthState } from '~/auth/oauth-state.server';
-import { safeRedirectPath } from '~/auth/sessions.server';
+import { safeRedirectPath } from '~/auth/redirect';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const provider = oauthProvider(params.provider);

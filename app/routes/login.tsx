@@ -2,11 +2,12 @@ import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { signIn } from '~/auth/accounts.server';
 import { enabledProviders } from '~/auth/oauth.server';
 import { providerLabel } from '~/auth/profile.server';
-import { createUserSession, getAuth, requestContext, safeRedirectPath } from '~/auth/sessions.server';
+import { safeRedirectPath } from '~/auth/redirect';
+import { createUserSession, getAuth, requestContext } from '~/auth/sessions.server';
 import { signInSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { OAuthButtons } from '~/components/oauth-buttons';
@@ -39,7 +40,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function Login() {
   const lastResult = useActionData<typeof action>();
   const { providers, redirectTo } = useLoaderData<typeof loader>();
-  const [searchParams] = useSearchParams();
   const [form, fields] = useForm({
     lastResult,
     constraint: getZodConstraint(signInSchema),
@@ -51,13 +51,16 @@ export default function Login() {
       <h1 className="text-2xl font-bold">Sign in</h1>
       <p className="mt-2 text-sm text-slate-700">
         New here?{' '}
-        <Link to="/signup" className="link">
+        <Link
+          to={redirectTo === '/orgs' ? '/signup' : `/signup?${new URLSearchParams({ redirectTo })}`}
+          className="link"
+        >
           Create an account
         </Link>
       </p>
       <Form method="post" {...getFormProps(form)} className="card mt-6 space-y-4">
         <FormErrors id={form.errorId} errors={form.errors} />
-        <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? ''} />
+        <input type="hidden" name="redirectTo" value={redirectTo} />
         <Field field={fields.email} label="Email" type="email" autoComplete="email" />
         <Field field={fields.password} label="Password" type="password" autoComplete="current-password" />
         <div className="flex items-center justify-between">
