@@ -3,14 +3,17 @@
 // by Lucia once past half-life; a fresh id at every sign-in (no fixation).
 import { DrizzlePostgreSQLAdapter } from '@lucia-auth/adapter-drizzle';
 import { redirect } from '@remix-run/node';
-import { and, desc, eq, gt, lt, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import { Lucia, TimeSpan } from 'lucia';
 import { type Actor, clientIp, recordAudit } from '~/audit/audit.server';
 import { getDb } from '~/db.server';
 import { env } from '~/env.server';
+import { readCookie } from '~/lib/cookies';
 import { NotFound } from '~/lib/errors';
+import { requestMemo } from '~/lib/request-context.server';
+import type { MemberRole } from '~/orgs/permissions';
 import type { Database } from '~db/client.server';
-import { sessions, users } from '~db/schema';
+import { organizationMembers, organizations, sessions, users } from '~db/schema';
 import { safeRedirectPath } from './redirect';
 import { generateToken, sha256Hex } from './tokens.server';
 import { describeUserAgent } from './user-agent';
@@ -76,16 +79,30 @@ export function luciaFor(db: Database) {
 export type SessionUser = import('lucia').User;
 export type UserSession = import('lucia').Session;
 
+/** The signed-in user's membership of the organization whose page (`/o/:slug/…`) the request is for. */
+export interface PathMembership {
+  slug: string;
+  /** null: no such organization, or the user is not a member of it. */
+  member: {
+    organization: { id: string; name: string; slug: string };
+    role: MemberRole;
+    memberId: string;
+  } | null;
+}
+
 export interface AuthContext {
   db: Database;
   user: SessionUser;
   session: UserSession;
   /** Set-Cookie to send when the session was renewed (sliding expiry); empty otherwise. */
   headers: Headers;
+  /** Loaded with the session, in the same statement, when the request's path is an organization's. */
+  pathMembership: PathMembership | null;
 }
 
 function readToken(request: Request, db: Database): string | null {
-  return luciaFor(db).readSessionCookie(request.headers.get('Cookie') ?? '');
+  // Not Lucia's parser: it throws on any undecodable cookie of the domain (`_ga=100%`), see app/lib/cookies.ts.
+  return readCookie(request, luciaFor(db).sessionCookieName);
 }
 
 /** Starts a new session (fresh id) for the user; returns the Set-Cookie header value. */
@@ -110,37 +127,149 @@ export async function createUserSession(
   return lucia.createSessionCookie(token).serialize();
 }
 
-// The root, layout and page loaders of one navigation all ask who is signed in, with the same Request:
-// validate (and touch last_used_at) once per request and database, not once per loader.
-const authByRequest = new WeakMap<Request, { db: Database; auth: Promise<AuthContext | null> }>();
+/** `/o/acme/members` and `/o/acme.data` (single fetch) are acme's pages. */
+export function organizationSlugOfPath(pathname: string): string | null {
+  const match = /^\/o\/([^/]+?)(?:\.data)?(?:\/|$)/.exec(pathname);
+  if (!match?.[1]) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+// Session, user and the membership of the path's organization in ONE statement: the request path's
+// only fixed cost (issue 9). Prepared once per database, so Drizzle builds the SQL once.
+function buildAuthQuery(db: Database) {
+  return db
+    .select({
+      session: {
+        id: sessions.id,
+        userId: sessions.userId,
+        expiresAt: sessions.expiresAt,
+        lastUsedAt: sessions.lastUsedAt,
+        activeOrganizationId: sessions.activeOrganizationId,
+        ipAddress: sessions.ipAddress,
+        userAgent: sessions.userAgent,
+      },
+      user: {
+        email: users.email,
+        name: users.name,
+        image: users.image,
+        role: users.role,
+        status: users.status,
+        emailVerifiedAt: users.emailVerifiedAt,
+        deletedAt: users.deletedAt,
+        timezone: users.timezone,
+        language: users.language,
+      },
+      organizationId: organizations.id,
+      organizationName: organizations.name,
+      organizationSlug: organizations.slug,
+      memberId: organizationMembers.id,
+      memberRole: organizationMembers.role,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(
+      organizationMembers,
+      and(
+        eq(organizationMembers.userId, sessions.userId),
+        eq(
+          organizationMembers.organizationId,
+          sql`(SELECT o.id FROM organizations o WHERE o.slug = ${sql.placeholder('slug')})`,
+        ),
+      ),
+    )
+    .leftJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+    .where(eq(sessions.id, sql.placeholder('sessionId')))
+    .prepare('auth_session_membership');
+}
+
+const authQueries = new WeakMap<Database, ReturnType<typeof buildAuthQuery>>();
+function authQuery(db: Database) {
+  let query = authQueries.get(db);
+  if (!query) {
+    query = buildAuthQuery(db);
+    authQueries.set(db, query);
+  }
+  return query;
+}
 
 /** Validates the request's session cookie; null when absent, expired, revoked, or the user cannot sign in. */
 export async function getAuth(request: Request, db?: Database): Promise<AuthContext | null> {
   const database = db ?? (await getDb());
-  const known = authByRequest.get(request);
-  if (known?.db === database) return known.auth;
-  const auth = validateRequestSession(request, database);
-  authByRequest.set(request, { db: database, auth });
-  return auth;
+  return requestMemo(request, `auth:${dbKey(database)}`, () => validateRequestSession(request, database));
 }
+
+// Distinct databases (tests bind several) get distinct memo keys.
+const dbKeys = new WeakMap<Database, number>();
+let lastDbKey = 0;
+function dbKey(db: Database): number {
+  let key = dbKeys.get(db);
+  if (key === undefined) {
+    key = ++lastDbKey;
+    dbKeys.set(db, key);
+  }
+  return key;
+}
+
+const SESSION_MS = SESSION_DAYS * 86_400_000;
 
 async function validateRequestSession(request: Request, database: Database): Promise<AuthContext | null> {
   const token = readToken(request, database);
   if (!token) return null;
-  const lucia = luciaFor(database);
-  const { session, user } = await lucia.validateSession(sha256Hex(token));
-  if (!session || !user) return null;
-  if (user.deletedAt || user.status !== 'ACTIVE') {
-    await lucia.invalidateSession(session.id);
+  const sessionId = sha256Hex(token);
+  const slug = organizationSlugOfPath(new URL(request.url).pathname);
+  const [row] = await authQuery(database).execute({ sessionId, slug: slug ?? '' });
+  if (!row) return null;
+  const now = Date.now();
+  if (row.session.expiresAt.getTime() <= now || row.user.deletedAt || row.user.status !== 'ACTIVE') {
+    await database.delete(sessions).where(eq(sessions.id, sessionId));
     return null;
   }
   const headers = new Headers();
-  // Lucia extended the expiry (past half-life): re-send the cookie with the new expiry, same token.
-  if (session.fresh) headers.append('Set-Cookie', lucia.createSessionCookie(token).serialize());
-  if (Date.now() - session.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await database.update(sessions).set({ lastUsedAt: new Date() }).where(eq(sessions.id, session.id));
+  // Sliding expiry as Lucia does it: past half-life, extend and re-send the cookie (same token).
+  const renew = row.session.expiresAt.getTime() - now < SESSION_MS / 2;
+  const touch = now - row.session.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS;
+  const expiresAt = renew ? new Date(now + SESSION_MS) : row.session.expiresAt;
+  if (renew || touch) {
+    // One write at most per minute per session, so reads stay reads.
+    await database
+      .update(sessions)
+      .set({ lastUsedAt: new Date(now), ...(renew ? { expiresAt } : {}) })
+      .where(eq(sessions.id, sessionId));
+    if (renew) headers.append('Set-Cookie', luciaFor(database).createSessionCookie(token).serialize());
   }
-  return { db: database, user, session, headers };
+  const session: UserSession = {
+    id: row.session.id,
+    userId: row.session.userId,
+    expiresAt,
+    fresh: renew,
+    activeOrganizationId: row.session.activeOrganizationId,
+    ipAddress: row.session.ipAddress,
+    userAgent: row.session.userAgent,
+    lastUsedAt: touch ? new Date(now) : row.session.lastUsedAt,
+  };
+  const user: SessionUser = { id: row.session.userId, ...row.user };
+  const pathMembership: PathMembership | null = slug
+    ? {
+        slug,
+        member:
+          row.memberId && row.memberRole && row.organizationId
+            ? {
+                organization: {
+                  id: row.organizationId,
+                  name: row.organizationName ?? '',
+                  slug: row.organizationSlug ?? slug,
+                },
+                role: row.memberRole as MemberRole,
+                memberId: row.memberId,
+              }
+            : null,
+      }
+    : null;
+  return { db: database, user, session, headers, pathMembership };
 }
 
 // Moved to its own module; re-exported so existing imports keep working.

@@ -23,8 +23,11 @@ export interface Authorized {
 
 export const ORGANIZATION_NOT_FOUND = 'Organization not found';
 
+/** The actor of an organization page: the membership its route guard loaded rides along. */
+export type MemberActor = Actor & { userId: string; membership: Authorized };
+
 /**
- * Locks the organization row (SELECT … FOR UPDATE): every count-based rule (last OWNER, members and
+ * Locks the organization row (SELECT … FOR NO KEY UPDATE): every count-based rule (last OWNER, members and
  * modules limits) takes this lock first, so two transactions checking the same count run one after
  * the other (SPEC §3).
  */
@@ -33,7 +36,9 @@ export async function lockOrganization(tx: Database, organizationId: string): Pr
     .select({ id: organizations.id, name: organizations.name, slug: organizations.slug })
     .from(organizations)
     .where(eq(organizations.id, organizationId))
-    .for('update');
+    // NO KEY UPDATE: lockers serialize with each other, but inserts that merely reference the
+    // organization (foreign-key checks take KEY SHARE, e.g. usage events) do not wait for them.
+    .for('no key update');
   if (!organization) throw new NotFound(ORGANIZATION_NOT_FOUND);
   return organization;
 }
@@ -50,6 +55,13 @@ export async function authorize(
   options: { lock?: boolean } = {},
 ): Promise<Authorized> {
   if (!actor.userId) throw new Forbidden('Only a member of the organization can do this.');
+  // A read in the request whose route guard just loaded this membership: no second lookup. Writes that
+  // count (lock) always re-read the role after the lock.
+  const verified = (actor as Partial<MemberActor>).membership;
+  if (!options.lock && verified && verified.organization.id === organizationId) {
+    if (!can(verified.role, action)) throw new Forbidden(forbiddenMessage(verified.role, action));
+    return verified;
+  }
   let organization: OrganizationRef | undefined;
   if (options.lock) organization = await lockOrganization(tx, organizationId);
   const [row] = await tx
@@ -89,36 +101,43 @@ export function assertCan(authorized: Authorized, action: Action): void {
 export async function requireMember(request: Request, slug: string | undefined, action?: Action | null) {
   const auth = await requireUser(request);
   const db = auth.db;
-  const [row] = slug
-    ? await db
-        .select({
-          id: organizations.id,
-          name: organizations.name,
-          slug: organizations.slug,
-          role: organizationMembers.role,
-          memberId: organizationMembers.id,
-        })
-        .from(organizations)
-        .innerJoin(
-          organizationMembers,
-          and(
-            eq(organizationMembers.organizationId, organizations.id),
-            eq(organizationMembers.userId, auth.user.id),
-          ),
-        )
-        .where(eq(organizations.slug, slug))
-    : [];
-  if (!row) throw new Response(ORGANIZATION_NOT_FOUND, { status: 404, statusText: 'Not Found' });
-  if (action && !can(row.role, action)) {
-    throw new Response(forbiddenMessage(row.role, action), { status: 403, statusText: 'Forbidden' });
+  // The session query already loaded the membership of the path's organization (one statement).
+  const known = slug && auth.pathMembership?.slug === slug ? auth.pathMembership.member : undefined;
+  const member = known !== undefined ? known : slug ? await loadMembership(db, slug, auth.user.id) : null;
+  if (!member) throw new Response(ORGANIZATION_NOT_FOUND, { status: 404, statusText: 'Not Found' });
+  if (action && !can(member.role, action)) {
+    throw new Response(forbiddenMessage(member.role, action), { status: 403, statusText: 'Forbidden' });
   }
   return {
     db,
     auth,
-    organization: { id: row.id, name: row.name, slug: row.slug } as OrganizationRef,
+    organization: member.organization as OrganizationRef,
+    role: member.role,
+    memberId: member.memberId,
+    actor: { ...userActor(auth.user.id, request), userId: auth.user.id, membership: member } as MemberActor,
+  };
+}
+
+async function loadMembership(db: Database, slug: string, userId: string) {
+  const [row] = await db
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      slug: organizations.slug,
+      role: organizationMembers.role,
+      memberId: organizationMembers.id,
+    })
+    .from(organizations)
+    .innerJoin(
+      organizationMembers,
+      and(eq(organizationMembers.organizationId, organizations.id), eq(organizationMembers.userId, userId)),
+    )
+    .where(eq(organizations.slug, slug));
+  if (!row) return null;
+  return {
+    organization: { id: row.id, name: row.name, slug: row.slug },
     role: row.role as MemberRole,
     memberId: row.memberId,
-    actor: userActor(auth.user.id, request),
   };
 }
 

@@ -2,6 +2,7 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
+import type { PlanLimits } from '~/billing/plans';
 import { Conflict, NotFound } from '~/lib/errors';
 import { AVAILABLE_MODULES, isModuleKey } from '~/modules/catalog';
 import { type Database, isUniqueViolation, rowsOf } from '~db/client.server';
@@ -17,7 +18,7 @@ import {
   users,
 } from '~db/schema';
 import { authorize, ORGANIZATION_NOT_FOUND } from './access.server';
-import { countSeats, organizationPlan } from './limits.server';
+import type { MemberRole } from './permissions';
 import {
   type CreateOrganizationInput,
   createOrganizationInput,
@@ -119,48 +120,52 @@ export async function setActiveOrganization(
 }
 
 /** Members, projects, plan and enabled modules at a glance. */
+interface DashboardRow {
+  members: { id: string; name: string | null; email: string; role: MemberRole }[];
+  member_count: number | string;
+  pending_invitations: number | string;
+  projects: { id: string; name: string; slug: string }[];
+  project_count: number | string;
+  plan: { key: string; name: string; limits: PlanLimits } | null;
+  modules: string[];
+}
+
+/**
+ * The dashboard in ONE statement (issue 9: a page's cost is its statements): the first members and
+ * projects, the counts, the plan and the enabled modules, each a subquery over its own index.
+ */
 export async function getDashboard(db: Database, actor: Actor, organizationId: string) {
   await authorize(db, actor, organizationId, 'organization:view');
-  const [members, projectRows, [projectCount], plan, modules, seats] = await Promise.all([
-    db
-      .select({
-        id: organizationMembers.id,
-        name: users.name,
-        email: users.email,
-        role: organizationMembers.role,
-      })
-      .from(organizationMembers)
-      .innerJoin(users, eq(users.id, organizationMembers.userId))
-      .where(eq(organizationMembers.organizationId, organizationId))
-      .orderBy(asc(organizationMembers.createdAt), asc(organizationMembers.id))
-      .limit(8),
-    db
-      .select({ id: projects.id, name: projects.name, slug: projects.slug })
-      .from(projects)
-      .where(eq(projects.organizationId, organizationId))
-      .orderBy(asc(projects.name))
-      .limit(8),
-    db.select({ n: count() }).from(projects).where(eq(projects.organizationId, organizationId)),
-    organizationPlan(db, organizationId),
-    db
-      .select({ key: organizationModules.moduleKey })
-      .from(organizationModules)
-      .where(
-        and(eq(organizationModules.organizationId, organizationId), eq(organizationModules.isEnabled, true)),
-      ),
-    countSeats(db, organizationId),
-  ]);
+  const [row] = rowsOf<DashboardRow>(
+    await db.execute(sql`
+      SELECT
+        (SELECT coalesce(json_agg(m ORDER BY m.created_at, m.id), '[]')
+           FROM (SELECT om.id, u.name, u.email, om.role, om.created_at
+                   FROM organization_members om JOIN users u ON u.id = om.user_id
+                  WHERE om.organization_id = ${organizationId}
+                  ORDER BY om.created_at, om.id LIMIT 8) m) AS members,
+        (SELECT count(*) FROM organization_members WHERE organization_id = ${organizationId}) AS member_count,
+        (SELECT count(*) FROM invitations
+          WHERE organization_id = ${organizationId} AND status = 'PENDING' AND expires_at > now()) AS pending_invitations,
+        (SELECT coalesce(json_agg(p ORDER BY p.name), '[]')
+           FROM (SELECT id, name, slug FROM projects WHERE organization_id = ${organizationId}
+                  ORDER BY name LIMIT 8) p) AS projects,
+        (SELECT count(*) FROM projects WHERE organization_id = ${organizationId}) AS project_count,
+        (SELECT json_build_object('key', pl.key, 'name', pl.name, 'limits', pl.limits)
+           FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id
+          WHERE s.organization_id = ${organizationId}) AS plan,
+        (SELECT coalesce(array_agg(module_key ORDER BY module_key), '{}')
+           FROM organization_modules WHERE organization_id = ${organizationId} AND is_enabled) AS modules`),
+  );
+  if (!row?.plan) throw new NotFound(ORGANIZATION_NOT_FOUND);
   return {
-    members,
-    memberCount: seats.members,
-    pendingInvitations: seats.pending,
-    projects: projectRows,
-    projectCount: projectCount?.n ?? 0,
-    plan,
-    modules: modules
-      .map((m) => m.key)
-      .filter(isModuleKey)
-      .map((key) => ({ key, name: AVAILABLE_MODULES[key].name })),
+    members: row.members.map(({ id, name, email, role }) => ({ id, name, email, role })),
+    memberCount: Number(row.member_count),
+    pendingInvitations: Number(row.pending_invitations),
+    projects: row.projects,
+    projectCount: Number(row.project_count),
+    plan: row.plan,
+    modules: row.modules.filter(isModuleKey).map((key) => ({ key, name: AVAILABLE_MODULES[key].name })),
   };
 }
 
