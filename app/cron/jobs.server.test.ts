@@ -242,7 +242,8 @@ describe('usage-rollup', () => {
     // No events at all: stays {} and is not counted.
     const idle = (await createOrg(t.db)).organization;
 
-    expect(await run(usageRollup, march)).toEqual({ subscriptions: 3 });
+    // The counters were kept by the insert trigger: nothing to correct.
+    expect(await run(usageRollup, march)).toEqual({ counters: 0, subscriptions: 3 });
     const expected = { 'storage.gb': 7, 'api.call': 2, 'report.generated': 7 };
     expect((await subscriptionOf(busy.id)).usage).toEqual(expected);
     expect((await subscriptionOf(lastMonthOnly.id)).usage).toEqual({});
@@ -251,12 +252,12 @@ describe('usage-rollup', () => {
 
     // Recomputed, never incremented: the same value again, no row touched (updated_at kept).
     const before = await subscriptionOf(busy.id);
-    expect(await run(usageRollup, march)).toEqual({ subscriptions: 0 });
+    expect(await run(usageRollup, march)).toEqual({ counters: 0, subscriptions: 0 });
     expect(await subscriptionOf(busy.id)).toEqual(before);
 
     // A new event: only that organization changes, to the new sum.
     await addEvent(busy.id, 'storage.gb', 1, '2025-03-15T11:30:00.000Z');
-    expect(await run(usageRollup, march)).toEqual({ subscriptions: 1 });
+    expect(await run(usageRollup, march)).toEqual({ counters: 0, subscriptions: 1 });
     expect((await subscriptionOf(busy.id)).usage).toEqual({ ...expected, 'storage.gb': 8 });
 
     // A new month: the window moves with the run's clock.
@@ -264,5 +265,32 @@ describe('usage-rollup', () => {
     expect((await subscriptionOf(busy.id)).usage).toEqual({ 'storage.gb': 50 });
     expect((await subscriptionOf(drifted.id)).usage).toEqual({});
     expect((await subscriptionOf(idle.id)).usage).toEqual({});
+  });
+
+  it('corrects drifted usage counters from the events, and then leaves them alone', async () => {
+    const { organization } = await createOrg(t.db);
+    await addEvent(organization.id, 'storage.gb', 3, '2025-03-02T00:00:00.000Z');
+    await addEvent(organization.id, 'storage.gb', 4, '2025-03-03T00:00:00.000Z');
+    const counter = sql`organization_id = ${organization.id} AND month = '2025-03-01' AND event_type = 'storage.gb'`;
+    const read = async () =>
+      rowsOf<{ quantity: string; events: string }>(
+        await t.db.execute(sql`SELECT quantity, events FROM usage_counters WHERE ${counter}`),
+      ).map((r) => [Number(r.quantity), Number(r.events)]);
+    expect(await read()).toEqual([[7, 2]]);
+    // Drift both ways: a wrong counter, and one for a type with no events at all.
+    await t.db.execute(sql`UPDATE usage_counters SET quantity = 999, events = 1 WHERE ${counter}`);
+    await t.db.execute(sql`
+      INSERT INTO usage_counters (organization_id, month, event_type, quantity, events)
+      VALUES (${organization.id}, '2025-03-01', 'ghost', 5, 5)`);
+    await run(usageRollup, march);
+    expect(await read()).toEqual([[7, 2]]);
+    const [ghost] = rowsOf<{ quantity: string }>(
+      await t.db.execute(
+        sql`SELECT quantity FROM usage_counters WHERE organization_id = ${organization.id} AND event_type = 'ghost'`,
+      ),
+    );
+    expect(Number(ghost?.quantity)).toBe(0);
+    expect((await subscriptionOf(organization.id)).usage).toEqual({ 'storage.gb': 7 });
+    expect(await run(usageRollup, march)).toEqual({ counters: 0, subscriptions: 0 });
   });
 });

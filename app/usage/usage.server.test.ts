@@ -1,18 +1,19 @@
 // Usage ingestion and summaries (SPEC §4, §6, §7): batches validated into 400 JSON (never 500),
 // idempotent per (organization, idempotency_key), refused with 403 limit_reached once the UTC month's
-// api.call sum reaches the plan's api_calls_per_month (under the organization lock: concurrent batches
-// cannot both take the last call), and sums by event type for a period.
+// api.call counter reaches the plan's api_calls_per_month (under that counter's row lock: concurrent
+// batches cannot both take the last call), and sums by event type for a period.
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createApiKey } from '~/api-keys/api-keys.server';
 import { type ApiContext, authenticateApiRequest } from '~/api-keys/authenticate.server';
 import { apiRequest, setApiCallLimit } from '~/api-keys/test-support';
 import { call, outcome } from '~/auth/test-helpers.server';
+import { usageRollup } from '~/cron/jobs.server';
 import { LimitReached } from '~/lib/errors';
 import { createProject } from '~/orgs/projects.server';
 import { countRows, createOrg, uid } from '~/orgs/test-support';
 import { action as usageAction, loader as usageLoader } from '~/routes/api.v1.orgs.$slug.usage';
-import type { Database } from '~db/client.server';
+import { type Database, rowsOf } from '~db/client.server';
 import { usageEvents } from '~db/schema';
 import { itConcurrent, useAppTestDatabase } from '../../tests/support/db';
 import { ingestUsage, utcMonth } from './usage.server';
@@ -226,7 +227,7 @@ describe('api_calls_per_month (SPEC §6)', () => {
   });
 
   itConcurrent(
-    'a batch waits for the one holding the organization lock, then finds the month used up',
+    'a batch waits for the one holding the month’s api.call counter, then finds the month used up',
     async () => {
       const { organization, key } = await setUp();
       await setApiCallLimit(t.db, organization.id, 3);
@@ -268,6 +269,90 @@ describe('api_calls_per_month (SPEC §6)', () => {
       await expect(a).resolves.toEqual({ accepted: 1, duplicates: 0 });
       await expect(b).rejects.toBeInstanceOf(LimitReached);
       expect(await countEvents(organization.id, 'api.call')).toBe(3);
+    },
+  );
+
+  itConcurrent(
+    'ingestion does not hold the organization row: other writes of the organization go on',
+    async () => {
+      const { organization, key } = await setUp();
+      const context = await authenticateApiRequest(
+        t.db,
+        apiRequest(`/api/v1/orgs/${organization.slug}/usage`, key, { method: 'POST' }),
+        organization.slug,
+        'usage:write',
+        { recordCall: false },
+      );
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let ingested!: () => void;
+      const open = new Promise<void>((resolve) => {
+        ingested = resolve;
+      });
+      const batch = t.db.transaction(async (tx) => {
+        await ingestUsage(tx, context, { events: [{ eventType: 'held', quantity: 1 }] });
+        ingested();
+        await gate;
+      });
+      await open;
+      // The lock every count-based rule takes (lockOrganization); NOWAIT fails at once (55P03) if held.
+      const locked = await t.db
+        .transaction((tx) =>
+          tx.execute(
+            sql`SELECT id FROM organizations WHERE id = ${organization.id} FOR NO KEY UPDATE NOWAIT`,
+          ),
+        )
+        .then(() => false)
+        .catch(() => true);
+      release();
+      await batch;
+      expect(locked).toBe(false);
+    },
+  );
+
+  itConcurrent(
+    'counters equal the sums of the events after concurrent batches; usage-rollup finds no drift',
+    async () => {
+      const { organization, key } = await setUp();
+      const context = () =>
+        authenticateApiRequest(
+          t.db,
+          apiRequest(`/api/v1/orgs/${organization.slug}/usage`, key, { method: 'POST' }),
+          organization.slug,
+          'usage:write',
+          { recordCall: false },
+        );
+      const contexts = await Promise.all(Array.from({ length: 6 }, context));
+      await Promise.all(
+        contexts.map((c, i) =>
+          ingestUsage(t.db, c, {
+            events: Array.from({ length: 50 }, (_, j) => ({
+              eventType: ['alpha', 'beta', 'gamma'][(i + j) % 3]!,
+              quantity: 1 + ((i * j) % 5),
+              // Every other batch repeats keys of the batch before: duplicates must not count.
+              idempotencyKey: `k-${i - (i % 2)}-${j}`,
+            })),
+          }),
+        ),
+      );
+      const sums = rowsOf<{ event_type: string; quantity: string; events: string }>(
+        await t.db.execute(sql`
+        SELECT event_type, sum(quantity) AS quantity, count(*) AS events FROM usage_events
+         WHERE organization_id = ${organization.id} GROUP BY event_type ORDER BY event_type`),
+      ).map((r) => [r.event_type, Number(r.quantity), Number(r.events)]);
+      const counters = rowsOf<{ event_type: string; quantity: string; events: string }>(
+        await t.db.execute(sql`
+        SELECT event_type, quantity, events FROM usage_counters
+         WHERE organization_id = ${organization.id} ORDER BY event_type`),
+      ).map((r) => [r.event_type, Number(r.quantity), Number(r.events)]);
+      expect(counters).toEqual(sums);
+      expect(sums.find((r) => r[0] === 'api.call')?.[1]).toBe(6);
+      const { counters: corrected } = (await usageRollup.run(t.db, { now: new Date() })) as {
+        counters: number;
+      };
+      expect(corrected).toBe(0);
     },
   );
 

@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { API_CALL_EVENT, type ApiContext, recordApiCall } from '~/api-keys/authenticate.server';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { isUnlimited } from '~/billing/plans';
-import { LimitReached, ValidationFailed } from '~/lib/errors';
-import { authorize, lockOrganization } from '~/orgs/access.server';
-import { organizationPlan, upgradePath } from '~/orgs/limits.server';
-import type { Database } from '~db/client.server';
+import { LimitReached, NotFound, ValidationFailed } from '~/lib/errors';
+import { authorize, ORGANIZATION_NOT_FOUND } from '~/orgs/access.server';
+import { upgradePath } from '~/orgs/limits.server';
+import { type Database, rowsOf } from '~db/client.server';
 import { projects, usageEvents } from '~db/schema';
 
 export { API_CALL_EVENT };
@@ -65,37 +65,43 @@ export function utcMonth(now = new Date()): { from: Date; to: Date } {
   };
 }
 
-async function sumApiCalls(tx: Database, organizationId: string, period: { from: Date; to: Date }) {
-  const [row] = await tx
-    .select({ n: sql<string | null>`sum(${usageEvents.quantity})` })
-    .from(usageEvents)
-    .where(
-      and(
-        eq(usageEvents.organizationId, organizationId),
-        eq(usageEvents.eventType, API_CALL_EVENT),
-        gte(usageEvents.timestamp, period.from),
-        lt(usageEvents.timestamp, period.to),
-      ),
-    );
-  return Number(row?.n ?? 0);
+interface AllowanceRow {
+  plan_key: string | null;
+  plan_name: string | null;
+  api_limit: number | string | null;
+  used: number | string | null;
 }
 
-/** This month's api.call usage against the plan (limit null = unlimited). */
+/**
+ * This month's api.call usage against the plan (limit null = unlimited): one statement that reads the
+ * organization's plan and ONE counter row (usage_counters), whatever the month's history holds.
+ */
 export async function apiCallAllowance(tx: Database, organizationId: string, now = new Date()) {
-  const plan = await organizationPlan(tx, organizationId);
-  const limit = plan.limits.api_calls_per_month;
-  const used = await sumApiCalls(tx, organizationId, utcMonth(now));
+  const month = utcMonth(now).from.toISOString().slice(0, 10);
+  const [row] = rowsOf<AllowanceRow>(
+    await tx.execute(sql`
+      SELECT pl.key AS plan_key, pl.name AS plan_name, pl.limits->>'api_calls_per_month' AS api_limit,
+             (SELECT c.quantity FROM usage_counters c
+               WHERE c.organization_id = ${organizationId} AND c.month = ${month}::date
+                 AND c.event_type = ${API_CALL_EVENT}) AS used
+        FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id
+       WHERE s.organization_id = ${organizationId}`),
+  );
+  if (!row?.plan_key) throw new NotFound(ORGANIZATION_NOT_FOUND);
+  const limit = row.api_limit === null ? null : Number(row.api_limit);
   return {
-    plan: { key: plan.key, name: plan.name },
-    used,
-    limit: isUnlimited('api_calls_per_month', limit) ? null : limit,
+    plan: { key: row.plan_key, name: row.plan_name ?? row.plan_key },
+    used: Number(row.used ?? 0),
+    limit: limit === null || isUnlimited('api_calls_per_month', limit) ? null : limit,
   };
 }
 
 /**
- * Accepts a batch of usage events and records the request's api.call, in one transaction that locks the
- * organization row first: two batches racing for the month's last API call run one after the other, so
- * only one gets it (SPEC §3, §6). Duplicates (same idempotency key, earlier or in this batch) are skipped.
+ * Accepts a batch of usage events and records the request's api.call, in one transaction. The api.call
+ * insert upserts this month's api.call counter (statement trigger), which row-locks it until commit: two
+ * batches racing for the month's last API call run one after the other at that one row, so only one gets
+ * it (SPEC §3, §6), and nothing else of the organization waits. Duplicates (same idempotency key, earlier
+ * or in this batch) are skipped. One statement inserts the whole batch (jsonb_to_recordset).
  */
 export async function ingestUsage(
   db: Database,
@@ -105,7 +111,6 @@ export async function ingestUsage(
   const { events } = ingestUsageSchema.parse(input);
   const organizationId = context.organization.id;
   return db.transaction(async (tx) => {
-    const organization = await lockOrganization(tx, organizationId);
     const projectIds = [...new Set(events.flatMap((e) => (e.projectId ? [e.projectId] : [])))];
     if (projectIds.length) {
       const known = await tx
@@ -128,34 +133,44 @@ export async function ingestUsage(
       }
     }
 
+    // Count this request first: the counter row it upserts is the lock the limit check is made under.
+    await recordApiCall(tx, context);
     const allowance = await apiCallAllowance(tx, organizationId);
-    if (allowance.limit !== null && allowance.used + 1 > allowance.limit) {
+    if (allowance.limit !== null && allowance.used > allowance.limit) {
       throw new LimitReached(
-        `The ${allowance.plan.name} plan allows ${allowance.limit.toLocaleString('en-US')} API calls per month (UTC); this month's are used up. Upgrade the plan to make more: ${upgradePath(organization.slug)}`,
+        `The ${allowance.plan.name} plan allows ${allowance.limit.toLocaleString('en-US')} API calls per month (UTC); this month's are used up. Upgrade the plan to make more: ${upgradePath(context.organization.slug)}`,
       );
     }
-    await recordApiCall(tx, context);
 
-    const inserted = await tx
-      .insert(usageEvents)
-      .values(
-        events.map((e) => ({
-          organizationId,
-          apiKeyId: context.apiKeyId,
-          projectId: e.projectId ?? null,
-          eventType: e.eventType,
-          quantity: e.quantity,
-          eventData: e.eventData ?? null,
-          idempotencyKey: e.idempotencyKey ?? null,
-          ...(e.timestamp ? { timestamp: new Date(e.timestamp) } : {}),
-        })),
-      )
-      // The partial unique index (organization_id, idempotency_key): a repeated key is skipped.
-      .onConflictDoNothing()
-      .returning({ id: usageEvents.id });
-    const accepted = inserted.length;
+    const rows = JSON.stringify(
+      events.map((e) => ({
+        project_id: e.projectId ?? null,
+        event_type: e.eventType,
+        quantity: e.quantity,
+        event_data: e.eventData ?? null,
+        idempotency_key: e.idempotencyKey ?? null,
+        ts: e.timestamp ?? null,
+      })),
+    );
+    const [inserted] = rowsOf<{ n: number | string }>(
+      await tx.execute(sql`
+        WITH inserted AS (
+          INSERT INTO usage_events
+            (organization_id, api_key_id, project_id, event_type, quantity, event_data, idempotency_key, "timestamp")
+          SELECT ${organizationId}, ${context.apiKeyId}, e.project_id, e.event_type, e.quantity, e.event_data,
+                 e.idempotency_key, coalesce(e.ts, now())
+            FROM jsonb_to_recordset(${rows}::jsonb)
+              AS e(project_id text, event_type text, quantity integer, event_data jsonb, idempotency_key text, ts timestamptz)
+          -- The partial unique index (organization_id, idempotency_key): a repeated key is skipped.
+          ON CONFLICT DO NOTHING
+          RETURNING 1
+        )
+        SELECT count(*) AS n FROM inserted`),
+    );
+    const accepted = Number(inserted?.n ?? 0);
     const duplicates = events.length - accepted;
     if (accepted > 0) {
+      // One audit row per batch, not per event (docs/decisions/0011-usage-counters.md).
       await recordAudit(tx, context.actor, {
         organizationId,
         action: 'usage.ingested',

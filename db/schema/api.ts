@@ -1,8 +1,10 @@
 // API and usage tables (SPEC §4 "API and usage"); mirrors migrations/0004_api.sql.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
+  date,
   index,
   integer,
   jsonb,
@@ -81,6 +83,29 @@ export const usageEvents = pgTable(
     uniqueIndex('usage_events_organization_idempotency_key_key')
       .on(t.organizationId, t.idempotencyKey)
       .where(sql`idempotency_key IS NOT NULL`),
+  ],
+);
+
+/**
+ * Per organization, UTC month and event type: kept by a statement trigger on usage_events, recomputed by
+ * usage-rollup; the monthly plan limit reads one row (migrations/0009_usage_counters.sql).
+ */
+export const usageCounters = pgTable(
+  'usage_counters',
+  {
+    id: id(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    month: date('month', { mode: 'string' }).notNull(),
+    eventType: text('event_type').notNull(),
+    quantity: bigint('quantity', { mode: 'number' }).notNull().default(0),
+    events: bigint('events', { mode: 'number' }).notNull().default(0),
+    ...timestamps(),
+  },
+  (t) => [
+    unique('usage_counters_organization_month_event_type_key').on(t.organizationId, t.month, t.eventType),
+    check('usage_counters_month_check', sql`${t.month} = date_trunc('month', ${t.month})::date`),
   ],
 );
 
