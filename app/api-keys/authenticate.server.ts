@@ -137,6 +137,7 @@ export async function consumeRateLimit(db: Database, key: string, limit: number,
   throw new TooManyRequests(
     `Rate limit of ${limit} requests per hour reached. Retry in ${retryAfter} seconds.`,
     retryAfter,
+    limit,
   );
 }
 

@@ -1,9 +1,12 @@
 // Factories and request helpers for the API key and usage tests.
 import { createId } from '@paralleldrive/cuid2';
 import { SignJWT } from 'jose';
+import { sha256Hex } from '~/auth/tokens.server';
+import { getDb } from '~/db.server';
 import { secret } from '~/env.server';
 import { setLimits } from '~/orgs/test-support';
 import type { Database } from '~db/client.server';
+import { refreshTokens } from '~db/schema';
 
 /** A Bearer request to the JSON API (no cookie). */
 export function apiRequest(
@@ -24,8 +27,16 @@ export function apiRequest(
 }
 
 /** A valid access token for the user, as POST /api/v1/auth/token would issue it. */
-export function accessTokenFor(userId: string): Promise<string> {
-  return new SignJWT({ fam: createId() })
+export async function accessTokenFor(userId: string): Promise<string> {
+  // Access tokens die with their refresh family (ADR 0009): give this one a live family in the app's database.
+  const fam = createId();
+  await (await getDb()).insert(refreshTokens).values({
+    userId,
+    tokenHash: sha256Hex(createId()),
+    familyId: fam,
+    expiresAt: new Date(Date.now() + 24 * 60 * 60 * 1000),
+  });
+  return new SignJWT({ fam })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setJti(createId())

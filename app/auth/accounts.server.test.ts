@@ -60,6 +60,13 @@ function tokenFromLink(link: string | null): string {
   return token;
 }
 
+/** Signs a new address up; the user is null only for an address already registered. */
+async function signUpNew(input: { name: string; email: string; password: string }) {
+  const { user, emailIds } = await signUp(t.db, input);
+  if (!user) throw new Error(`expected ${input.email} to be new`);
+  return { user, emailIds };
+}
+
 async function signedIn(userId: string) {
   return (await createUserSession(t.db, userId, makeRequest('/'))).split(';')[0] as string;
 }
@@ -67,7 +74,7 @@ async function signedIn(userId: string) {
 describe('sign-up', () => {
   it('hashes the password with argon2id (m=19456, t=2, p=1) on the credential account', async () => {
     const email = uniqueEmail('argon');
-    const { user } = await signUp(t.db, { name: 'Ada', email, password: 'a-long-password' });
+    const { user } = await signUpNew({ name: 'Ada', email, password: 'a-long-password' });
     const [account] = await t.db.select().from(accounts).where(eq(accounts.userId, user.id));
     expect(account?.providerId).toBe('credential');
     expect(account?.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -77,7 +84,7 @@ describe('sign-up', () => {
 
   it('queues the verification email in the same transaction, with the link token encrypted and only its hash stored', async () => {
     const email = uniqueEmail('outbox');
-    const { user } = await signUp(t.db, { name: 'Bo', email, password: 'a-long-password' });
+    const { user } = await signUpNew({ name: 'Bo', email, password: 'a-long-password' });
     const mail = await lastEmailTo(email);
     expect(mail).toMatchObject({ template: 'verify-email', status: 'QUEUED', entityId: user.id });
     const sealed = (mail?.templateData as { link?: string } | undefined)?.link;
@@ -91,11 +98,18 @@ describe('sign-up', () => {
     expect(Math.round(((v?.expiresAt.getTime() ?? 0) - Date.now()) / 3_600_000)).toBe(24);
   });
 
-  it('a duplicate sign-up is a clear 409 next to the email field, and queues no email', async () => {
+  it('a duplicate sign-up answers exactly like a new one, creates nothing, and emails the owner a notice', async () => {
     const email = uniqueEmail('dup');
-    await signUp(t.db, { name: 'One', email, password: 'a-long-password' });
-    const before = (await t.db.select().from(emailLogs).where(eq(emailLogs.to, email))).length;
-    const res = await outcome(
+    const { user: owner } = await signUpNew({ name: 'One', email, password: 'a-long-password' });
+    const fresh = await outcome(
+      await call(
+        signupAction,
+        makeRequest('/signup', {
+          form: { name: 'New', email: uniqueEmail('fresh'), password: 'another-password' },
+        }),
+      ),
+    );
+    const dup = await outcome(
       await call(
         signupAction,
         makeRequest('/signup', {
@@ -103,12 +117,24 @@ describe('sign-up', () => {
         }),
       ),
     );
-    expect(res.status).toBe(409);
-    expect(JSON.stringify(res.data)).toContain('An account with this email already exists');
-    expect((await t.db.select().from(emailLogs).where(eq(emailLogs.to, email))).length).toBe(before);
+    expect(dup.status).toBe(302);
+    expect(dup.status).toBe(fresh.status);
+    expect(dup.headers.get('location')).toBe(fresh.headers.get('location'));
+    expect(dup.headers.get('location')).toBe('/verify-email');
+    expect(JSON.stringify(dup.data)).not.toContain('already exists');
+    // Neither is signed in: the only difference would be who owns the address.
+    expect(cookieFrom(dup.headers, SESSION_COOKIE)).toBeNull();
+    expect(cookieFrom(fresh.headers, SESSION_COOKIE)).toBeNull();
+    // Nothing changed on the existing account; its owner got a notice (no token link) in the outbox.
+    expect((await t.db.select().from(users).where(eq(users.email, email))).map((u) => u.name)).toEqual([
+      'One',
+    ]);
+    const notice = await lastEmailTo(email);
+    expect(notice).toMatchObject({ template: 'account-exists', status: 'QUEUED', entityId: owner.id });
+    expect(decryptLink(notice?.templateData)).toBeNull();
   });
 
-  it('the /signup action signs the new user in and redirects', async () => {
+  it('the /signup action creates the user but signs nobody in: it says "check your email"', async () => {
     const email = uniqueEmail('form');
     const res = await outcome(
       await call(
@@ -117,8 +143,12 @@ describe('sign-up', () => {
       ),
     );
     expect(res.status).toBe(302);
-    const cookie = cookieFrom(res.headers, SESSION_COOKIE);
-    expect((await getAuth(makeRequest('/', { cookie }), t.db))?.user.email).toBe(email);
+    expect(res.headers.get('location')).toBe('/verify-email');
+    expect(cookieFrom(res.headers, SESSION_COOKIE)).toBeNull();
+    expect(res.headers.getSetCookie().join()).toContain('flash=');
+    const [row] = await t.db.select().from(users).where(eq(users.email, email));
+    expect(row?.name).toBe('Cy');
+    expect((await lastEmailTo(email))?.template).toBe('verify-email');
   });
 
   it.each([
@@ -147,7 +177,7 @@ describe('sign-up', () => {
 describe('email verification', () => {
   async function freshSignUp() {
     const email = uniqueEmail('verify');
-    const { user } = await signUp(t.db, { name: 'Vi', email, password: 'a-long-password' });
+    const { user } = await signUpNew({ name: 'Vi', email, password: 'a-long-password' });
     const token = tokenFromLink(decryptLink((await lastEmailTo(email))?.templateData));
     return { user, email, token };
   }

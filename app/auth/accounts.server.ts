@@ -1,21 +1,34 @@
 // Email + password identity: sign-up, sign-in (throttled), email verification, password reset and change.
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
 import { Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed } from '~/lib/errors';
-import { hit, peek, reset } from '~/lib/rate-limit.server';
+import { giveBack, hit, hitAll, type LimitRule, peek, reset } from '~/lib/rate-limit.server';
 import { type Database, isUniqueViolation } from '~db/client.server';
-import { accounts, refreshTokens, users, verifications } from '~db/schema';
+import { accounts, users, verifications } from '~db/schema';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.server';
-import { revokeOtherSessions } from './sessions.server';
+import { safeRedirectPath } from './redirect';
+import { revokeAllAccess, voidOutstandingLinks } from './revocation.server';
 import { generateToken, sha256Hex } from './tokens.server';
 import { emailSchema, newPasswordSchema, passwordSchema, signInSchema, signUpSchema } from './validation';
 
 export const INVALID_CREDENTIALS = 'Invalid email or password';
+// Throttles (docs/decisions/0009, after the Copenhagen Book): a guesser on one address from one network,
+// one network spraying many addresses, and many networks on one address each meet their own ceiling.
 export const SIGN_IN_LIMIT = 5;
 export const SIGN_IN_WINDOW_MINUTES = 15;
+export const SIGN_IN_IP_LIMIT = 50;
+export const SIGN_IN_IP_WINDOW_MINUTES = 15;
+export const SIGN_IN_ACCOUNT_LIMIT = 20;
+export const SIGN_IN_ACCOUNT_WINDOW_MINUTES = 60;
+/** Sign-ups per network per hour. */
+export const SIGN_UP_IP_LIMIT = 10;
+export const SIGN_UP_IP_WINDOW_MINUTES = 60;
+/** Emailed links (password reset, verification) asked for by signed-out visitors, per network. */
+export const EMAIL_REQUEST_IP_LIMIT = 10;
+export const EMAIL_REQUEST_IP_WINDOW_MINUTES = 15;
 export const VERIFY_TTL_MS = 24 * 60 * 60 * 1000;
 export const RESET_TTL_MS = 60 * 60 * 1000;
 
@@ -34,18 +47,90 @@ async function issueVerification(tx: Database, email: string, purpose: Verificat
   return token;
 }
 
-function link(path: string, token: string): string {
-  return new URL(`${path}?token=${encodeURIComponent(token)}`, env().APP_URL).toString();
+/** A link carrying `token`; a verification link may carry where to go afterwards (already made safe). */
+function link(path: string, token: string, redirectTo?: string | null): string {
+  const url = new URL(path, env().APP_URL);
+  url.searchParams.set('token', token);
+  const next = safeRedirectPath(redirectTo, '');
+  if (next) url.searchParams.set('redirectTo', next);
+  return url.toString();
 }
+
+type Context = Omit<Actor, 'type' | 'userId'>;
+
+/** Counts one attempt against `rules` and refuses (429 with the wait) when any is over its limit. */
+async function throttle(db: Database, rules: LimitRule[], message: (minutes: number) => string) {
+  const exceeded = await hitAll(db, rules);
+  if (exceeded) {
+    throw new TooManyRequests(
+      message(Math.ceil(exceeded.retryAfterSeconds / 60)),
+      exceeded.retryAfterSeconds,
+      exceeded.rule.limit,
+    );
+  }
+}
+
+/** Per-network rules only apply when the network is known (requests always have one; domain tests may not). */
+const perIp = (
+  ip: string | null | undefined,
+  rule: Omit<LimitRule, 'key'> & { prefix: string },
+): LimitRule[] =>
+  ip ? [{ key: `${rule.prefix}:${ip}`, limit: rule.limit, windowMinutes: rule.windowMinutes }] : [];
 
 export type SignUpInput = z.infer<typeof signUpSchema>;
 
-/** Creates the user, its credential account and a verification email, in one transaction. */
-export async function signUp(db: Database, input: SignUpInput, context: Omit<Actor, 'type' | 'userId'> = {}) {
+export const SIGN_UP_ANSWER = (email: string) =>
+  `Check your email: we sent a message to ${email}. Open the link in it to finish signing up.`;
+
+/**
+ * Creates the user, its credential account and a verification email, in one transaction. The answer is
+ * the same whether or not the address already has an account (no enumeration): an existing owner gets a
+ * notice by email instead, and nothing else changes. `user` is null then. Throttled per network.
+ */
+export async function signUp(
+  db: Database,
+  input: SignUpInput,
+  context: Context = {},
+  options: { redirectTo?: string | null } = {},
+): Promise<{ user: typeof users.$inferSelect | null; emailIds: string[] }> {
   const { name, email, password } = signUpSchema.parse(input);
+  await throttle(
+    db,
+    perIp(context.ipAddress, {
+      prefix: 'signup-ip',
+      limit: SIGN_UP_IP_LIMIT,
+      windowMinutes: SIGN_UP_IP_WINDOW_MINUTES,
+    }),
+    (minutes) => `Too many sign-ups from your network. Try again in ${minutes} minute(s).`,
+  );
+  // Hashed either way, so the time taken does not tell whether the address is registered.
   const passwordHash = await hashPassword(password);
   try {
     return await db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select({ id: users.id, name: users.name })
+        .from(users)
+        .where(eq(users.email, email));
+      if (existing) {
+        if (!(await underEmailLimit(tx, 'ACCOUNT_EXISTS', email))) return { user: null, emailIds: [] };
+        const emailId = await queueEmail(tx, {
+          to: email,
+          template: 'account-exists',
+          data: {
+            name: existing.name,
+            signInUrl: new URL('/login', env().APP_URL).toString(),
+            resetUrl: new URL('/forgot-password', env().APP_URL).toString(),
+          },
+          entityType: 'user',
+          entityId: existing.id,
+        });
+        await recordAudit(
+          tx,
+          { ...context, type: 'USER', userId: existing.id },
+          { action: 'user.sign_up_existing', entityType: 'user', entityId: existing.id },
+        );
+        return { user: null, emailIds: [emailId] };
+      }
       const [user] = await tx.insert(users).values({ email, name }).returning();
       if (!user) throw new Error('user insert returned nothing');
       await tx
@@ -56,7 +141,7 @@ export async function signUp(db: Database, input: SignUpInput, context: Omit<Act
         to: email,
         template: 'verify-email',
         data: { name },
-        link: link('/verify-email', token),
+        link: link('/verify-email', token, options.redirectTo),
         entityType: 'user',
         entityId: user.id,
       });
@@ -73,14 +158,8 @@ export async function signUp(db: Database, input: SignUpInput, context: Omit<Act
       return { user, emailIds: [emailId] };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new Conflict(
-        'An account with this email already exists. Sign in instead, or reset your password.',
-        {
-          email: ['An account with this email already exists'],
-        },
-      );
-    }
+    // Two sign-ups racing for one new address: the loser's answer is the same "check your email".
+    if (isUniqueViolation(err)) return { user: null, emailIds: [] };
     throw err;
   }
 }
@@ -103,12 +182,23 @@ export async function signIn(
 ) {
   const { email, password } = signInSchema.parse(input);
   const key = signInThrottleKey(email, context.ipAddress);
-  await hit(db, key);
-  const state = await peek(db, key, SIGN_IN_LIMIT, SIGN_IN_WINDOW_MINUTES);
-  if (state.count > SIGN_IN_LIMIT) {
+  const ipKey = `login-ip:${context.ipAddress ?? 'unknown'}`;
+  const accountKey = `login-account:${email}`;
+  const now = Date.now();
+  const exceeded = await hitAll(
+    db,
+    [
+      { key, limit: SIGN_IN_LIMIT, windowMinutes: SIGN_IN_WINDOW_MINUTES },
+      { key: ipKey, limit: SIGN_IN_IP_LIMIT, windowMinutes: SIGN_IN_IP_WINDOW_MINUTES },
+      { key: accountKey, limit: SIGN_IN_ACCOUNT_LIMIT, windowMinutes: SIGN_IN_ACCOUNT_WINDOW_MINUTES },
+    ],
+    now,
+  );
+  if (exceeded) {
     throw new TooManyRequests(
-      `${INVALID_CREDENTIALS}. Too many failed attempts: try again in ${Math.ceil(state.retryAfterSeconds / 60)} minute(s).`,
-      state.retryAfterSeconds,
+      `${INVALID_CREDENTIALS}. Too many failed attempts: try again in ${Math.ceil(exceeded.retryAfterSeconds / 60)} minute(s).`,
+      exceeded.retryAfterSeconds,
+      exceeded.rule.limit,
     );
   }
 
@@ -132,7 +222,10 @@ export async function signIn(
     );
     throw new Unauthorized(INVALID_CREDENTIALS);
   }
+  // A success is not a failure: clear this address+network and hand back the ceilings' hit.
   await reset(db, key);
+  await giveBack(db, ipKey, now);
+  await giveBack(db, accountKey, now);
   await db.transaction(async (tx) => {
     await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, row.user.id));
     await recordAudit(
@@ -153,7 +246,11 @@ export const EMAIL_SEND_LIMIT = 5;
 export const EMAIL_SEND_WINDOW_MINUTES = 60;
 
 /** At most EMAIL_SEND_LIMIT verification/reset emails per address per hour (no mail bombing). */
-async function underEmailLimit(db: Database, purpose: VerificationPurpose, email: string): Promise<boolean> {
+async function underEmailLimit(
+  db: Database,
+  purpose: VerificationPurpose | 'ACCOUNT_EXISTS',
+  email: string,
+): Promise<boolean> {
   const key = `email:${purpose}:${email}`;
   const state = await peek(db, key, EMAIL_SEND_LIMIT, EMAIL_SEND_WINDOW_MINUTES);
   if (state.count >= EMAIL_SEND_LIMIT) return false;
@@ -185,7 +282,7 @@ export async function verifyEmail(db: Database, token: string, context: Omit<Act
   return db.transaction(async (tx) => {
     const v = await findVerification(tx, token, 'EMAIL_VERIFICATION');
     if (!v) throw new NotFound(LINK_INVALID);
-    await tx.update(verifications).set({ usedAt: new Date() }).where(eq(verifications.id, v.id));
+    await voidOutstandingLinks(tx, v.identifier, 'EMAIL_VERIFICATION');
     const [user] = await tx
       .update(users)
       .set({ emailVerifiedAt: new Date() })
@@ -206,7 +303,11 @@ export async function verifyEmail(db: Database, token: string, context: Omit<Act
 }
 
 /** Sends a new verification link to a signed-in, unverified user. */
-export async function resendVerification(db: Database, userId: string) {
+export async function resendVerification(
+  db: Database,
+  userId: string,
+  options: { redirectTo?: string | null } = {},
+) {
   const [user] = await db
     .select()
     .from(users)
@@ -225,7 +326,7 @@ export async function resendVerification(db: Database, userId: string) {
       to: user.email,
       template: 'verify-email',
       data: { name: user.name },
-      link: link('/verify-email', token),
+      link: link('/verify-email', token, options.redirectTo),
       entityType: 'user',
       entityId: user.id,
     });
@@ -233,9 +334,28 @@ export async function resendVerification(db: Database, userId: string) {
   });
 }
 
+/** Signed-out visitors asking for emailed links: at most EMAIL_REQUEST_IP_LIMIT per network per window. */
+async function throttleEmailRequest(db: Database, context: Context) {
+  await throttle(
+    db,
+    perIp(context.ipAddress, {
+      prefix: 'email-request-ip',
+      limit: EMAIL_REQUEST_IP_LIMIT,
+      windowMinutes: EMAIL_REQUEST_IP_WINDOW_MINUTES,
+    }),
+    (minutes) => `Too many requests from your network. Try again in ${minutes} minute(s).`,
+  );
+}
+
 /** A new verification link for an address typed by a signed-out visitor; answers the same whether or not it exists. */
-export async function requestVerificationEmail(db: Database, rawEmail: string) {
+export async function requestVerificationEmail(
+  db: Database,
+  rawEmail: string,
+  context: Context = {},
+  options: { redirectTo?: string | null } = {},
+) {
   const email = emailSchema.parse(rawEmail);
+  await throttleEmailRequest(db, context);
   const [user] = await db
     .select()
     .from(users)
@@ -247,7 +367,7 @@ export async function requestVerificationEmail(db: Database, rawEmail: string) {
       to: email,
       template: 'verify-email',
       data: { name: user.name },
-      link: link('/verify-email', token),
+      link: link('/verify-email', token, options.redirectTo),
       entityType: 'user',
       entityId: user.id,
     });
@@ -255,9 +375,10 @@ export async function requestVerificationEmail(db: Database, rawEmail: string) {
   });
 }
 
-/** Always answers the same, whether or not the email exists (no account enumeration). */
-export async function requestPasswordReset(db: Database, rawEmail: string) {
+/** Always answers the same, whether or not the email exists (no account enumeration). Throttled per network. */
+export async function requestPasswordReset(db: Database, rawEmail: string, context: Context = {}) {
   const email = emailSchema.parse(rawEmail);
+  await throttleEmailRequest(db, context);
   return db.transaction(async (tx) => {
     const [user] = await tx
       .select({ id: users.id })
@@ -296,7 +417,16 @@ async function setPassword(tx: Database, userId: string, password: string) {
   }
 }
 
-/** Sets a new password from a reset link and revokes every session of the user. */
+/** Removes every OAuth provider account of the user (they were linked before the address was proven). */
+async function removeUnprovenProviders(tx: Database, userId: string): Promise<number> {
+  const removed = await tx
+    .delete(accounts)
+    .where(and(eq(accounts.userId, userId), ne(accounts.providerId, 'credential')))
+    .returning({ id: accounts.id });
+  return removed.length;
+}
+
+/** Sets a new password from a reset link and revokes every session, refresh and access token of the user. */
 export async function resetPassword(
   db: Database,
   token: string,
@@ -312,16 +442,16 @@ export async function resetPassword(
       .from(users)
       .where(and(eq(users.email, v.identifier), isNull(users.deletedAt)));
     if (!user) throw new NotFound(LINK_INVALID);
-    await tx.update(verifications).set({ usedAt: new Date() }).where(eq(verifications.id, v.id));
+    // One reset link used ends every other one sent to the address.
+    await voidOutstandingLinks(tx, v.identifier, 'PASSWORD_RESET');
     await setPassword(tx, user.id, newPassword);
-    // Whoever could open the reset email owns the address: count it as verified.
+    // Whoever could open the reset email owns the address: count it as verified. Any provider linked to
+    // the account while it was unverified proved nothing about the address, so it goes (ADR 0009).
+    const unlinked = user.emailVerifiedAt ? 0 : await removeUnprovenProviders(tx, user.id);
     if (!user.emailVerifiedAt)
       await tx.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, user.id));
-    const revoked = await revokeOtherSessions(tx, user.id, null);
-    await tx
-      .update(refreshTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
+    // Sessions, refresh tokens and access JWTs, at once.
+    const { sessionsRevoked: revoked } = await revokeAllAccess(tx, user.id);
     await recordAudit(
       tx,
       { ...context, type: 'USER', userId: user.id },
@@ -329,7 +459,7 @@ export async function resetPassword(
         action: 'user.password_reset',
         entityType: 'user',
         entityId: user.id,
-        metadata: { sessionsRevoked: revoked },
+        metadata: { sessionsRevoked: revoked, providersUnlinked: unlinked },
       },
     );
     return user;
@@ -372,12 +502,8 @@ export async function changePassword(
   }
   return db.transaction(async (tx) => {
     await setPassword(tx, actor.userId, newPassword);
-    const revoked = await revokeOtherSessions(tx, actor.userId, currentSessionId);
-    // API refresh tokens are sessions too: a changed password ends them.
-    await tx
-      .update(refreshTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(refreshTokens.userId, actor.userId), isNull(refreshTokens.revokedAt)));
+    // Every other session, and the API tokens (refresh and access) too: a changed password ends them.
+    const { sessionsRevoked: revoked } = await revokeAllAccess(tx, actor.userId, currentSessionId);
     await recordAudit(tx, actor, {
       action: account?.password ? 'user.password_changed' : 'user.password_set',
       entityType: 'user',

@@ -154,7 +154,10 @@ export interface AccessClaims {
   expiresAt: Date;
 }
 
-/** Verifies a Bearer access token: signature, expiry, issuer/audience, blacklist, and an active user (SPEC §6). */
+/**
+ * Verifies a Bearer access token: signature, expiry, issuer/audience, blacklist, an active user (SPEC §6),
+ * a live refresh family and no later revocation of the user's tokens (ADR 0009).
+ */
 export async function verifyAccessToken(db: Database, token: string): Promise<AccessClaims> {
   let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
   try {
@@ -168,23 +171,44 @@ export async function verifyAccessToken(db: Database, token: string): Promise<Ac
       throw new Unauthorized('The access token has expired. Refresh it.');
     throw new Unauthorized('The access token is invalid.');
   }
-  if (!payload.sub || !payload.jti || typeof payload.exp !== 'number')
+  if (
+    !payload.sub ||
+    !payload.jti ||
+    typeof payload.exp !== 'number' ||
+    typeof payload.iat !== 'number' ||
+    typeof payload.fam !== 'string'
+  )
     throw new Unauthorized('The access token is invalid.');
-  const [listed] = await db
-    .select({ id: tokenBlacklist.id })
-    .from(tokenBlacklist)
-    .where(eq(tokenBlacklist.tokenHash, sha256Hex(payload.jti)));
-  if (listed) throw new Unauthorized('The access token has been revoked.');
-  const [user] = await db
-    .select({ status: users.status, deletedAt: users.deletedAt })
-    .from(users)
-    .where(eq(users.id, payload.sub));
-  if (!user || user.deletedAt || user.status !== 'ACTIVE')
+  // One statement, three index lookups (users' key, token_blacklist's token_hash, refresh_tokens'
+  // family_id): the user, whether the jti is blacklisted, and whether its refresh family still lives.
+  // A revoked family or a reset password (tokens_valid_after) refuses the token at once, not in 15 min.
+  const [row] = rowsOf<{
+    status: string;
+    deleted_at: unknown;
+    valid_after_seconds: number | string | null;
+    listed: boolean;
+    family_live: boolean;
+  }>(
+    await db.execute(sql`
+      SELECT u.status, u.deleted_at,
+        floor(extract(epoch FROM u.tokens_valid_after)) AS valid_after_seconds,
+        EXISTS (SELECT 1 FROM token_blacklist b WHERE b.token_hash = ${sha256Hex(payload.jti)}) AS listed,
+        EXISTS (
+          SELECT 1 FROM refresh_tokens r
+          WHERE r.family_id = ${payload.fam} AND r.user_id = u.id AND r.revoked_at IS NULL
+        ) AS family_live
+      FROM users u WHERE u.id = ${payload.sub}`),
+  );
+  if (!row || row.deleted_at || row.status !== 'ACTIVE')
     throw new Unauthorized('This account cannot use the API.');
+  // iat has whole seconds: a token of the very second of the revocation is refused by its family instead.
+  const revokedBefore = row.valid_after_seconds === null ? null : Number(row.valid_after_seconds);
+  if (row.listed || !row.family_live || (revokedBefore !== null && payload.iat < revokedBefore))
+    throw new Unauthorized('The access token has been revoked.');
   return {
     userId: payload.sub,
     jti: payload.jti,
-    familyId: typeof payload.fam === 'string' ? payload.fam : null,
+    familyId: payload.fam,
     expiresAt: new Date(payload.exp * 1000),
   };
 }

@@ -23,17 +23,29 @@ export const passwordSchema = z
   .min(1, 'Enter your password')
   .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`);
 
+export const NAME_MIN = 2;
+export const NAME_MAX = 100;
+
+/** Checked on the server with a message: a browser's maxlength would cut a pasted name silently. */
 export const nameSchema = z
   .string({ required_error: 'Enter your name' })
   .trim()
-  .min(1, 'Enter your name')
-  .max(100, 'Use at most 100 characters');
+  .min(NAME_MIN, `Use at least ${NAME_MIN} characters`)
+  .max(NAME_MAX, `Use at most ${NAME_MAX} characters`);
 
-export const signUpSchema = z.object({ name: nameSchema, email: emailSchema, password: newPasswordSchema });
+/** Where to go afterwards; made safe by safeRedirectPath (app/auth/redirect.ts) wherever it is used. */
+const redirectToSchema = z.string().max(2000).optional();
+
+export const signUpSchema = z.object({
+  name: nameSchema,
+  email: emailSchema,
+  password: newPasswordSchema,
+  redirectTo: redirectToSchema,
+});
 export const signInSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
-  redirectTo: z.string().max(2000).optional(),
+  redirectTo: redirectToSchema,
 });
 
 export const forgotPasswordSchema = z.object({ email: emailSchema });
@@ -41,7 +53,10 @@ export const resetPasswordSchema = z.object({
   token: z.string({ required_error: 'This link is incomplete' }).min(1).max(200),
   password: newPasswordSchema,
 });
-export const resendVerificationSchema = z.object({ email: emailSchema.optional() });
+export const resendVerificationSchema = z.object({
+  email: emailSchema.optional(),
+  redirectTo: redirectToSchema,
+});
 
 /** A password change: the current one is required when the account has one (OAuth-only users set a first one). */
 export const changePasswordFormSchema = z.object({

@@ -46,8 +46,27 @@ export const TEMPLATES = {
     subject: 'Confirm your email address',
     ...layout(
       'Confirm your email address',
-      [`Hi ${str(d.name, 'there')},`, 'Please confirm your email address. The link is valid for 24 hours.'],
+      [
+        `Hi ${str(d.name, 'there')},`,
+        'Please confirm your email address. The link is valid for 24 hours.',
+        'If you did not create an account, ignore this email: nothing happens without the link.',
+      ],
       { label: 'Confirm email', url: str(d.link) },
+    ),
+  }),
+  // Someone signed up with an address that already has an account: the page answered as for a new
+  // address (no enumeration), and the owner hears about it here. No token: the links are public pages.
+  'account-exists': (d: TemplateData): RenderedEmail => ({
+    subject: 'You already have an account',
+    ...layout(
+      'You already have an account',
+      [
+        `Hi ${str(d.name, 'there')},`,
+        'Someone tried to create an account with this email address, which already has one. Nothing was changed.',
+        `If it was you, sign in instead. Forgot your password? Choose a new one at ${str(d.resetUrl, env().APP_URL)}.`,
+        'If it was not you, you can ignore this email.',
+      ],
+      { label: 'Sign in', url: str(d.signInUrl, env().APP_URL) },
     ),
   }),
   'reset-password': (d: TemplateData): RenderedEmail => ({

@@ -51,6 +51,8 @@ export class TooManyRequests extends DomainError {
   constructor(
     message: string,
     public readonly retryAfterSeconds: number,
+    /** The limit that was reached (API answers send it as RateLimit-Limit). */
+    public readonly limit?: number,
   ) {
     super(message);
   }

@@ -151,7 +151,30 @@ export function jsonError(status: number, code: string, message: string, init: R
 export function jsonErrorResponse(err: unknown): Response | null {
   const failure = httpErrorOf(err);
   if (!failure) return null;
-  return jsonError(failure.status, failure.code, failure.message, { headers: failure.headers });
+  return jsonError(failure.status, failure.code, failure.message, {
+    headers: { ...failure.headers, ...rateLimitFields(err) },
+  });
+}
+
+/** API 429s also carry the IETF RateLimit-* fields: the limit reached, none left, seconds until reset. */
+function rateLimitFields(err: unknown): Record<string, string> {
+  if (!(err instanceof TooManyRequests) || err.limit === undefined) return {};
+  return {
+    'RateLimit-Limit': String(err.limit),
+    'RateLimit-Remaining': '0',
+    'RateLimit-Reset': String(err.retryAfterSeconds),
+  };
+}
+
+/** Routes that answer JSON (they authenticate by token or signature, not cookies). */
+const JSON_ROUTE = /^routes\/(api|cron|webhooks)\./;
+
+/**
+ * The safety net for a client error that escaped a route's loader or action (remix-handler.ts wraps
+ * every one): JSON for the API, a thrown Response for pages' error boundaries; null for a bug.
+ */
+export function routeErrorResponse(err: unknown, routeId: string): Response | null {
+  return JSON_ROUTE.test(routeId) ? jsonErrorResponse(err) : errorResponse(err);
 }
 
 export function apiError(err: unknown): Response {

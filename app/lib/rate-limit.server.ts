@@ -63,3 +63,42 @@ export async function hit(db: Database, key: string, now = Date.now()): Promise<
 export async function reset(db: Database, key: string): Promise<void> {
   await db.delete(rateLimits).where(eq(rateLimits.key, key));
 }
+
+/** Takes back one hit from `key`'s bucket at `now` (e.g. a successful sign-in is not a failure). */
+export async function giveBack(db: Database, key: string, now = Date.now()): Promise<void> {
+  const bucket = bucketStart(now).toISOString();
+  await db.execute(sql`
+    WITH gone AS (
+      DELETE FROM rate_limits WHERE key = ${key} AND window_start = ${bucket} AND count = 1 RETURNING 1
+    )
+    UPDATE rate_limits SET count = count - 1
+    WHERE key = ${key} AND window_start = ${bucket} AND count > 1 AND NOT EXISTS (SELECT 1 FROM gone)`);
+}
+
+/** One throttle: at most `limit` attempts per `windowMinutes` for `key`. */
+export interface LimitRule {
+  key: string;
+  limit: number;
+  windowMinutes: number;
+}
+
+export interface Exceeded {
+  rule: LimitRule;
+  retryAfterSeconds: number;
+}
+
+/**
+ * Counts one attempt against every rule (atomic upserts first, so concurrent attempts cannot slip past),
+ * then answers the rule that is now over its limit with the longest wait, or null when all are within.
+ */
+export async function hitAll(db: Database, rules: LimitRule[], now = Date.now()): Promise<Exceeded | null> {
+  for (const rule of rules) await hit(db, rule.key, now);
+  let worst: Exceeded | null = null;
+  for (const rule of rules) {
+    const state = await peek(db, rule.key, rule.limit, rule.windowMinutes, now);
+    if (state.count > rule.limit && (!worst || state.retryAfterSeconds > worst.retryAfterSeconds)) {
+      worst = { rule, retryAfterSeconds: state.retryAfterSeconds };
+    }
+  }
+  return worst;
+}

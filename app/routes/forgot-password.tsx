@@ -4,11 +4,12 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
 import { requestPasswordReset } from '~/auth/accounts.server';
+import { requestContext } from '~/auth/sessions.server';
 import { forgotPasswordSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { getDb } from '~/db.server';
 import { deliverSoon } from '~/email/outbox.server';
-import { replyInvalid } from '~/lib/http.server';
+import { replyError, replyInvalid } from '~/lib/http.server';
 
 export const meta: MetaFunction = () => [{ title: 'Reset your password — SaaS Platform' }];
 
@@ -19,8 +20,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: forgotPasswordSchema });
   if (submission.status !== 'success') return replyInvalid(submission);
   const db = await getDb();
-  const { emailIds } = await requestPasswordReset(db, submission.value.email);
-  deliverSoon(db, emailIds);
+  try {
+    const { emailIds } = await requestPasswordReset(db, submission.value.email, requestContext(request));
+    deliverSoon(db, emailIds);
+  } catch (err) {
+    // Throttled per network: 429 with Retry-After, the message next to the form.
+    return replyError(submission, err);
+  }
   return { ...submission.reply(), sent: true };
 }
 

@@ -1,12 +1,16 @@
+// /signup: answers "check your email" whether or not the address already has an account (no
+// enumeration; an existing owner is told by email). `redirectTo` (e.g. an invitation) rides along in the
+// verification link, through safeRedirectPath.
 import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { signUp } from '~/auth/accounts.server';
+import { SIGN_UP_ANSWER, signUp } from '~/auth/accounts.server';
 import { enabledProviders } from '~/auth/oauth.server';
 import { providerLabel } from '~/auth/profile.server';
-import { createUserSession, requestContext, requireAnonymous } from '~/auth/sessions.server';
-import { signUpSchema } from '~/auth/validation';
+import { safeRedirectPath } from '~/auth/redirect';
+import { requestContext, requireAnonymous } from '~/auth/sessions.server';
+import { NAME_MAX, NAME_MIN, signUpSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { OAuthButtons } from '~/components/oauth-buttons';
 import { getDb } from '~/db.server';
@@ -17,49 +21,60 @@ import { replyError, replyInvalid } from '~/lib/http.server';
 export const meta: MetaFunction = () => [{ title: 'Create your account — SaaS Platform' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireAnonymous(request, '/orgs');
-  return { providers: enabledProviders().map((id) => ({ id, label: providerLabel(id) })) };
+  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get('redirectTo'), '');
+  await requireAnonymous(request, redirectTo || '/orgs');
+  return { providers: enabledProviders().map((id) => ({ id, label: providerLabel(id) })), redirectTo };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: signUpSchema });
   if (submission.status !== 'success') return replyInvalid(submission, ['password']);
   const db = await getDb();
+  const { email, redirectTo } = submission.value;
   try {
-    const { user, emailIds } = await signUp(db, submission.value, requestContext(request));
+    const { emailIds } = await signUp(db, submission.value, requestContext(request), { redirectTo });
     deliverSoon(db, emailIds);
-    const cookie = await createUserSession(db, user.id, request);
-    return redirectWithFlash(
-      '/orgs/new',
-      { kind: 'success', message: `Welcome! We sent a confirmation link to ${user.email}.` },
-      { headers: { 'Set-Cookie': cookie } },
-    );
   } catch (err) {
     return replyError(submission, err, ['password']);
   }
+  // The same answer for a new and a registered address; nobody is signed in until the link is opened.
+  const next = safeRedirectPath(redirectTo, '');
+  return redirectWithFlash(`/verify-email${next ? `?${new URLSearchParams({ redirectTo: next })}` : ''}`, {
+    kind: 'success',
+    message: SIGN_UP_ANSWER(email),
+  });
 }
 
 export default function SignUp() {
   const lastResult = useActionData<typeof action>();
-  const { providers } = useLoaderData<typeof loader>();
+  const { providers, redirectTo } = useLoaderData<typeof loader>();
   const [form, fields] = useForm({
     lastResult,
     constraint: getZodConstraint(signUpSchema),
     ...VALIDATE_ON_SUBMIT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signUpSchema }),
   });
+  const signInLink = redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : '/login';
   return (
     <div className="mx-auto max-w-md">
       <h1 className="text-2xl font-bold">Create your account</h1>
       <p className="mt-2 text-sm text-slate-700">
         Already have one?{' '}
-        <Link to="/login" className="link">
+        <Link to={signInLink} className="link">
           Sign in
         </Link>
       </p>
       <Form method="post" {...getFormProps(form)} className="card mt-6 space-y-4">
         <FormErrors id={form.errorId} errors={form.errors} />
-        <Field field={fields.name} label="Name" autoComplete="name" />
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        {/* No maxLength: the server says when a name is too long instead of the browser cutting it. */}
+        <Field
+          field={fields.name}
+          label="Name"
+          autoComplete="name"
+          maxLength={undefined}
+          hint={`${NAME_MIN} to ${NAME_MAX} characters.`}
+        />
         <Field field={fields.email} label="Email" type="email" autoComplete="email" />
         <Field
           field={fields.password}
@@ -70,7 +85,7 @@ export default function SignUp() {
         />
         <SubmitButton pendingLabel="Creating account…">Create account</SubmitButton>
       </Form>
-      <OAuthButtons providers={providers} redirectTo="/orgs/new" />
+      <OAuthButtons providers={providers} redirectTo={redirectTo || '/orgs'} />
     </div>
   );
 }

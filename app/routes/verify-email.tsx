@@ -1,11 +1,13 @@
-// /verify-email?token=…: confirms the address (single-use, 24 h link). Without a usable token: a page that
-// offers a new link (the signed-in user's own address, or an address typed by a visitor).
+// /verify-email?token=…[&redirectTo=…]: confirms the address (single-use, 24 h link), then goes on to
+// redirectTo (through sign-in when signed out). Without a usable token: a page that offers a new link
+// (the signed-in user's own address, or an address typed by a visitor), unless already confirmed.
 import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { requestVerificationEmail, resendVerification, verifyEmail } from '~/auth/accounts.server';
+import { safeRedirectPath } from '~/auth/redirect';
 import { getAuth, requestContext } from '~/auth/sessions.server';
 import { resendVerificationSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
@@ -20,20 +22,27 @@ export const meta: MetaFunction = () => [{ title: 'Confirm your email — SaaS P
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = await getDb();
   const auth = await getAuth(request, db);
-  const token = new URL(request.url).searchParams.get('token');
+  const url = new URL(request.url);
+  const token = url.searchParams.get('token');
+  // Where sign-up was headed (e.g. an invitation), kept through the link.
+  const redirectTo = safeRedirectPath(url.searchParams.get('redirectTo'), '');
   const signedIn = auth ? { email: auth.user.email, verified: Boolean(auth.user.emailVerifiedAt) } : null;
-  if (!token) return { state: 'pending' as const, signedIn };
+  if (!token) return { state: 'pending' as const, signedIn, redirectTo };
   try {
     await verifyEmail(db, token.slice(0, 200), requestContext(request));
   } catch (err) {
-    if (err instanceof NotFound) return data({ state: 'invalid' as const, signedIn }, { status: 400 });
+    if (err instanceof NotFound)
+      return data({ state: 'invalid' as const, signedIn, redirectTo }, { status: 400 });
     throw err;
   }
-  return redirectWithFlash(auth ? '/settings/profile' : '/login', {
+  if (auth)
+    return redirectWithFlash(redirectTo || '/settings/profile', {
+      kind: 'success',
+      message: 'Your email address is confirmed.',
+    });
+  return redirectWithFlash(redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : '/login', {
     kind: 'success',
-    message: auth
-      ? 'Your email address is confirmed.'
-      : 'Your email address is confirmed. You can sign in now.',
+    message: 'Your email address is confirmed. You can sign in now.',
   });
 }
 
@@ -42,11 +51,14 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== 'success') return replyInvalid(submission);
   const db = await getDb();
   const auth = await getAuth(request, db);
+  const redirectTo = safeRedirectPath(submission.value.redirectTo, '');
   try {
     let emailIds: string[];
-    if (auth) ({ emailIds } = await resendVerification(db, auth.user.id));
+    if (auth) ({ emailIds } = await resendVerification(db, auth.user.id, { redirectTo }));
     else if (submission.value.email)
-      ({ emailIds } = await requestVerificationEmail(db, submission.value.email));
+      ({ emailIds } = await requestVerificationEmail(db, submission.value.email, requestContext(request), {
+        redirectTo,
+      }));
     else
       return data(submission.reply({ fieldErrors: { email: ['Enter your email address'] } }), {
         status: 400,
@@ -59,7 +71,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function VerifyEmail() {
-  const { state, signedIn } = useLoaderData<typeof loader>();
+  const { state, signedIn, redirectTo } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     lastResult,
@@ -68,6 +80,7 @@ export default function VerifyEmail() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: resendVerificationSchema }),
   });
   const sent = Boolean(lastResult && 'sent' in lastResult && lastResult.sent);
+  const verified = Boolean(signedIn?.verified);
   return (
     <div className="mx-auto max-w-md">
       <h1 className="text-2xl font-bold">
@@ -75,15 +88,17 @@ export default function VerifyEmail() {
       </h1>
       {state === 'invalid' ? (
         <p className="mt-2 text-slate-700">
-          The confirmation link is invalid, expired (links last 24 hours) or was already used. Ask for a new
-          one below.
+          The confirmation link is invalid, expired (links last 24 hours) or was already used.{' '}
+          {verified
+            ? `Nothing to do: your email address ${signedIn?.email} is already confirmed.`
+            : 'Ask for a new one below.'}
         </p>
-      ) : signedIn?.verified ? (
-        <p className="mt-2 text-slate-700">Your email address {signedIn.email} is already confirmed.</p>
+      ) : verified ? (
+        <p className="mt-2 text-slate-700">Your email address {signedIn?.email} is already confirmed.</p>
       ) : (
         <p className="mt-2 text-slate-700">
           We sent a confirmation link{signedIn ? ` to ${signedIn.email}` : ''}. Open it within 24 hours. No
-          email? Ask for a new one.
+          email? Ask for a new one below.
         </p>
       )}
       {sent ? (
@@ -96,17 +111,24 @@ export default function VerifyEmail() {
             : 'If that address has an unconfirmed account, a new link is on its way.'}
         </p>
       ) : null}
-      {signedIn?.verified ? null : (
-        <Form method="post" {...getFormProps(form)} className="card mt-6 space-y-4">
+      {verified ? null : (
+        <Form method="post" {...getFormProps(form)} className="card mt-6 space-y-4" aria-label="New link">
           <FormErrors id={form.errorId} errors={form.errors} />
+          <input type="hidden" name="redirectTo" value={redirectTo} />
           {signedIn ? null : <Field field={fields.email} label="Email" type="email" autoComplete="email" />}
           <SubmitButton pendingLabel="Sending…">Send a new link</SubmitButton>
         </Form>
       )}
       <p className="mt-6 text-sm">
-        <Link to={signedIn ? '/settings/profile' : '/login'} className="link">
-          {signedIn ? 'Back to your settings' : 'Back to sign in'}
-        </Link>
+        {signedIn ? (
+          <Link to={verified ? redirectTo || '/orgs' : '/settings/profile'} className="link">
+            {verified ? 'Continue' : 'Back to your settings'}
+          </Link>
+        ) : (
+          <Link to={redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : '/login'} className="link">
+            Back to sign in
+          </Link>
+        )}
       </p>
     </div>
   );

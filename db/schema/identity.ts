@@ -25,6 +25,8 @@ export const users = pgTable(
     taxId: text('tax_id'),
     lastLoginAt: ts('last_login_at'),
     deletedAt: ts('deleted_at'),
+    // Access JWTs issued before this are refused (migrations/0008_identity_token_revocation.sql).
+    tokensValidAfter: ts('tokens_valid_after'),
     ...timestamps(),
   },
   (t) => [
