@@ -6,12 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '~/env.server';
-import { accounts, auditLogs, sessions, users } from '~db/schema';
+import { accounts, auditLogs, refreshTokens, sessions, users } from '~db/schema';
 import { useTestDatabase } from '../../tests/support/db';
 import { loader as startLoader } from '../routes/auth.$provider';
 import { loader as callbackLoader } from '../routes/auth.$provider.callback';
 import { loader as loginLoader } from '../routes/login';
 import { action as accountsAction } from '../routes/settings.accounts';
+import { signIn } from './accounts.server';
+import { issueApiTokens, refreshApiTokens, verifyAccessToken } from './api-tokens.server';
 import { createUserSession, getAuth, SESSION_COOKIE } from './sessions.server';
 import {
   bindAppDatabase,
@@ -343,6 +345,98 @@ describe('the callback', () => {
     expect(
       (await t.db.select().from(accounts).where(eq(accounts.userId, user.id))).map((a) => a.providerId),
     ).toEqual(['credential']);
+  });
+});
+
+describe('account pre-hijacking (issue 8): an unverified account meets the verified owner of its address', () => {
+  it('GitHub with the verified address takes the account over: the squatter’s password, sessions, tokens and providers stop working at once', async () => {
+    // The squatter signs up with the victim's address and a password of their own, never verifies it,
+    // keeps a browser session and an API token pair, and connects their own GitHub account.
+    const squatter = await createPasswordUser(t.db, { verified: false, password: 'squatter-password' });
+    const squatterCookie = (await createUserSession(t.db, squatter.id, makeRequest('/'))).split(
+      ';',
+    )[0] as string;
+    const tokens = await issueApiTokens(t.db, { email: squatter.email, password: squatter.password });
+    await t.db
+      .insert(accounts)
+      .values({ userId: squatter.id, providerId: 'google', accountId: 'squatter-google' });
+
+    // The real owner signs in with GitHub, which verified the address.
+    const { callback, session } = await roundTrip(
+      'github',
+      profile({ email: squatter.email, verified: true, name: 'Real Owner' }),
+    );
+    expect(callback.status).toBe(302);
+    const owner = await getAuth(makeRequest('/', { cookie: session }), t.db);
+    expect(owner?.user.id).toBe(squatter.id);
+    expect(owner?.user.emailVerifiedAt).not.toBeNull();
+    expect(owner?.user.name).toBe('Real Owner');
+
+    // Only the owner's GitHub remains: no password, no squatter provider.
+    const providers = (await t.db.select().from(accounts).where(eq(accounts.userId, squatter.id))).map(
+      (a) => a.providerId,
+    );
+    expect(providers).toEqual(['github']);
+    await expect(
+      signIn(t.db, { email: squatter.email, password: 'squatter-password' }),
+    ).rejects.toMatchObject({ status: 401 });
+    // The squatter's session, refresh token and still-unexpired access token are all refused.
+    expect(await getAuth(makeRequest('/', { cookie: squatterCookie }), t.db)).toBeNull();
+    await expect(refreshApiTokens(t.db, tokens.refreshToken)).rejects.toMatchObject({ status: 401 });
+    await expect(verifyAccessToken(t.db, tokens.accessToken)).rejects.toMatchObject({ status: 401 });
+    const live = await t.db.select().from(refreshTokens).where(eq(refreshTokens.userId, squatter.id));
+    expect(live.every((r) => r.revokedAt !== null)).toBe(true);
+    // Only the owner's new session is left, and the takeover is in the audit log.
+    expect((await t.db.select().from(sessions).where(eq(sessions.userId, squatter.id))).length).toBe(1);
+    const [audit] = await t.db
+      .select()
+      .from(auditLogs)
+      .where(
+        and(eq(auditLogs.entityId, squatter.id), eq(auditLogs.action, 'user.unverified_account_claimed')),
+      );
+    expect(audit?.metadata).toMatchObject({
+      providerId: 'github',
+      removedAccounts: expect.arrayContaining(['credential', 'google']),
+      sessionsRevoked: 1,
+    });
+  });
+
+  it('a verified account is linked as before: its password keeps working', async () => {
+    const user = await createPasswordUser(t.db, { password: 'owner-password' });
+    await roundTrip('github', profile({ email: user.email, verified: true }));
+    await expect(signIn(t.db, { email: user.email, password: 'owner-password' })).resolves.toMatchObject({
+      id: user.id,
+    });
+  });
+});
+
+describe('OAuth start and redirectTo (issue 8: open redirect)', () => {
+  it.each([
+    '/.//evil.example',
+    '//evil.example',
+    '/\\evil.example',
+    'https://evil.example',
+    '/%2F%2Fevil.example',
+  ])('a hostile redirectTo %j at the start ends on /orgs after the callback', async (redirectTo) => {
+    const start = await outcome(
+      await call(startLoader, makeRequest(`/auth/github?${new URLSearchParams({ redirectTo })}`), {
+        provider: 'github',
+      }),
+    );
+    const authorize = new URL(start.headers.get('location') ?? '');
+    const code = fake.issueCode('github', profile(), null);
+    const state = authorize.searchParams.get('state') ?? '';
+    const callback = await outcome(
+      await call(
+        callbackLoader,
+        makeRequest(`/auth/github/callback?code=${code}&state=${encodeURIComponent(state)}`, {
+          cookie: cookieFrom(start.headers, 'oauth'),
+        }),
+        { provider: 'github' },
+      ),
+    );
+    expect(callback.status).toBe(302);
+    expect(callback.headers.get('location')).toBe('/orgs');
   });
 });
 

@@ -9,6 +9,7 @@ import { Conflict, NotFound, Unauthorized } from '~/lib/errors';
 import { type Database, isUniqueViolation } from '~db/client.server';
 import { accounts, users } from '~db/schema';
 import { OAUTH_PROVIDERS, type OAuthProviderId, providerLabel } from './profile.server';
+import { revokeAllAccess, voidOutstandingLinks } from './revocation.server';
 
 export interface OAuthProfile {
   providerId: OAuthProviderId;
@@ -178,7 +179,8 @@ export type OAuthOutcome = 'signed_in' | 'linked' | 'created';
 /**
  * Finds or creates the user for a provider profile. Signed in (`currentUserId`): connects the provider to
  * that user. Otherwise: the connected user; else links to the user with the same email only when the
- * provider verified it; else creates a user.
+ * provider verified it (taking an unverified account over for the verified owner, ADR 0009); else
+ * creates a user.
  */
 export async function signInWithOAuth(
   db: Database,
@@ -229,6 +231,46 @@ export async function signInWithOAuth(
         );
       };
 
+      /**
+       * The provider verified the address of an account nobody ever verified: take the account over for
+       * the address's owner. The password and providers that were set on it, its sessions, refresh and
+       * access tokens, and its outstanding emailed links all go; the name is the provider's.
+       */
+      const claimUnverifiedAccount = async (user: typeof users.$inferSelect) => {
+        const removed = await tx
+          .delete(accounts)
+          .where(eq(accounts.userId, user.id))
+          .returning({ providerId: accounts.providerId });
+        const revoked = await revokeAllAccess(tx, user.id);
+        await voidOutstandingLinks(tx, user.email, 'EMAIL_VERIFICATION');
+        await voidOutstandingLinks(tx, user.email, 'PASSWORD_RESET');
+        const [claimed] = await tx
+          .update(users)
+          .set({
+            emailVerifiedAt: new Date(),
+            name: profile.name ?? user.name,
+            image: profile.image?.startsWith('https://') ? profile.image : null,
+          })
+          .where(eq(users.id, user.id))
+          .returning();
+        if (!claimed) throw new Error('user update returned nothing');
+        await recordAudit(
+          tx,
+          { ...context, type: 'USER', userId: user.id },
+          {
+            action: 'user.unverified_account_claimed',
+            entityType: 'user',
+            entityId: user.id,
+            metadata: {
+              providerId: profile.providerId,
+              removedAccounts: removed.map((a) => a.providerId),
+              ...revoked,
+            },
+          },
+        );
+        return claimed;
+      };
+
       if (existing) {
         if (options.currentUserId && existing.user.id !== options.currentUserId) {
           throw new Conflict(`This ${label} account is already connected to another user.`);
@@ -261,10 +303,11 @@ export async function signInWithOAuth(
             `An account with ${profile.email} already exists, and ${label} has not verified that address. Sign in with your password, then connect ${label} under Settings → Connected accounts.`,
           );
         }
-        await link(byEmail);
-        if (!byEmail.emailVerifiedAt)
-          await tx.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, byEmail.id));
-        return finish(byEmail, 'signed_in');
+        // Account pre-hijacking (ADR 0009): an unverified account proved nothing about the address, so
+        // whoever created it keeps no way in once the address's verified owner arrives.
+        const owner = byEmail.emailVerifiedAt ? byEmail : await claimUnverifiedAccount(byEmail);
+        await link(owner);
+        return finish(owner, 'signed_in');
       }
 
       const [created] = await tx
