@@ -11,6 +11,7 @@ import {
   Scripts,
   ScrollRestoration,
   useLoaderData,
+  useLocation,
   useNavigation,
   useRouteError,
   useRouteLoaderData,
@@ -38,60 +39,94 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ flash, user }, { headers });
 }
 
+type HeaderUser = { name: string | null; email: string } | null | undefined;
+
+/** The header's links: a row from md up, the body of the "Menu" disclosure below it. */
+function HeaderLinks({ user, stacked }: { user: HeaderUser; stacked: boolean }) {
+  const item = stacked ? 'block rounded px-3 py-2 hover:bg-slate-100' : '';
+  return (
+    <ul className={stacked ? 'space-y-1 text-base' : 'flex items-center gap-4 text-sm'}>
+      <li>
+        <NavLink
+          to="/pricing"
+          className={({ isActive }) =>
+            `${item} ${isActive ? 'font-semibold text-brand-700' : 'text-slate-700'}`.trim()
+          }
+        >
+          Pricing
+        </NavLink>
+      </li>
+      {user ? (
+        <>
+          <li>
+            <Link to="/orgs" className={`${item} text-slate-700`.trim()}>
+              Organizations
+            </Link>
+          </li>
+          <li className="min-w-0">
+            <Link
+              to="/settings/profile"
+              className={`${item} block truncate text-slate-700 ${stacked ? '' : 'max-w-48'}`.trim()}
+              title={user.email}
+            >
+              {user.name ?? user.email}
+            </Link>
+          </li>
+          <li className={stacked ? 'border-t border-slate-200 pt-2' : ''}>
+            <Form method="post" action="/logout">
+              <button type="submit" className={stacked ? 'btn-secondary w-full' : 'btn-secondary'}>
+                Sign out
+              </button>
+            </Form>
+          </li>
+        </>
+      ) : (
+        <>
+          <li>
+            <Link to="/login" className={`${item} text-slate-700`.trim()}>
+              Sign in
+            </Link>
+          </li>
+          <li>
+            <Link to="/signup" className={stacked ? 'btn-primary w-full' : 'btn-primary'}>
+              Get started
+            </Link>
+          </li>
+        </>
+      )}
+    </ul>
+  );
+}
+
 function SiteHeader() {
   const root = useRouteLoaderData<typeof loader>('root');
   const user = root?.user;
+  // Keyed by the location: a navigation closes the phone menu (a <details>, so it works without JavaScript).
+  const location = useLocation();
   return (
-    <header className="border-b border-slate-200 bg-white">
+    <header className="relative border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
-        <Link to="/" className="flex items-center gap-2 text-lg font-bold text-slate-900">
+        <Link to="/" className="flex shrink-0 items-center gap-2 text-lg font-bold text-slate-900">
           <span aria-hidden="true" className="inline-block h-6 w-6 rounded bg-brand-700" />
           SaaS Platform
         </Link>
-        <ul className="flex items-center gap-4 text-sm">
-          <li>
-            <NavLink
-              to="/pricing"
-              className={({ isActive }) => (isActive ? 'font-semibold text-brand-700' : 'text-slate-700')}
-            >
-              Pricing
-            </NavLink>
-          </li>
-          {user ? (
-            <>
-              <li>
-                <Link to="/orgs" className="text-slate-700">
-                  Organizations
-                </Link>
-              </li>
-              <li>
-                <Link to="/settings/profile" className="text-slate-700" title={user.email}>
-                  {user.name ?? user.email}
-                </Link>
-              </li>
-              <li>
-                <Form method="post" action="/logout">
-                  <button type="submit" className="btn-secondary">
-                    Sign out
-                  </button>
-                </Form>
-              </li>
-            </>
-          ) : (
-            <>
-              <li>
-                <Link to="/login" className="text-slate-700">
-                  Sign in
-                </Link>
-              </li>
-              <li>
-                <Link to="/signup" className="btn-primary">
-                  Get started
-                </Link>
-              </li>
-            </>
-          )}
-        </ul>
+        <div className="hidden min-w-0 md:block">
+          <HeaderLinks user={user} stacked={false} />
+        </div>
+        <details key={location.key} className="group md:hidden" data-menu>
+          <summary className="btn-secondary cursor-pointer list-none [&::-webkit-details-marker]:hidden">
+            <span aria-hidden="true" className="text-base leading-none">
+              ☰
+            </span>
+            Menu
+          </summary>
+          <div className="absolute inset-x-0 top-full z-20 border-b border-slate-200 bg-white px-4 py-3 shadow-lg">
+            {user ? (
+              <p className="truncate px-3 pb-2 text-sm text-slate-600">Signed in as {user.email}</p>
+            ) : null}
+            <HeaderLinks user={user} stacked />
+          </div>
+        </details>
       </nav>
     </header>
   );

@@ -66,7 +66,7 @@ export function RowAction({
   const fetcher = useFetcher<Answer>();
   const busy = fetcher.state !== 'idle';
   return (
-    <fetcher.Form method="post" className="inline-flex flex-wrap items-center gap-2">
+    <fetcher.Form method="post" className="inline-flex max-w-full min-w-0 flex-wrap items-center gap-2">
       <input type="hidden" name="intent" value={intent} />
       {Object.entries(fields).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
@@ -102,11 +102,14 @@ export function RoleBadge({ role }: { role: MemberRole }) {
   return <span className={`rounded px-2 py-0.5 text-xs font-semibold ${tone}`}>{ROLE_LABELS[role]}</span>;
 }
 
-/** A horizontally scrolling table: focusable so keyboard users can scroll it (axe scrollable-region-focusable). */
+/**
+ * A horizontally scrolling table: focusable so keyboard users can scroll it (axe scrollable-region-focusable).
+ * `relative`: absolutely positioned children (sr-only labels) scroll with it instead of widening the page.
+ */
 export function ScrollRegion({ label, children }: { label: string; children: ReactNode }) {
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
-    <section className="card overflow-x-auto p-0" tabIndex={0} aria-label={label}>
+    <section className="card relative overflow-x-auto p-0" tabIndex={0} aria-label={label}>
       {children}
     </section>
   );

@@ -38,12 +38,18 @@ export default function OrganizationLayout() {
   return (
     <div>
       <div className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 pb-4">
-        <div className="flex items-center gap-3">
-          <p className="text-lg font-semibold">{organization.name}</p>
+        <div className="flex min-w-0 items-center gap-3">
+          <p className="min-w-0 truncate text-lg font-semibold" title={organization.name}>
+            {organization.name}
+          </p>
           <RoleBadge role={role} />
         </div>
         {/* The switcher: POST /orgs stores the choice on the session (works without JavaScript). */}
-        <Form method="post" action="/orgs" className="flex items-center gap-2 text-sm">
+        <Form
+          method="post"
+          action="/orgs"
+          className="flex w-full min-w-0 items-center gap-2 text-sm sm:w-auto"
+        >
           <label htmlFor="switch-organization" className="sr-only">
             Switch organization
           </label>
@@ -52,7 +58,7 @@ export default function OrganizationLayout() {
             name="organizationId"
             defaultValue={organization.id}
             key={organization.id}
-            className="input w-auto py-1"
+            className="input w-auto flex-1 py-1 sm:max-w-64 sm:flex-none"
           >
             {organizations.map((o) => (
               <option key={o.id} value={o.id}>
