@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { call, outcome } from '~/auth/test-helpers.server';
 import { sha256Hex } from '~/auth/tokens.server';
 import { Forbidden, NotFound } from '~/lib/errors';
-import { removeMember } from '~/orgs/members.server';
+import { changeRole, removeMember } from '~/orgs/members.server';
 import { addMember, countRows, createOrg, createUser } from '~/orgs/test-support';
 import { action as usageAction, loader as usageLoader } from '~/routes/api.v1.orgs.$slug.usage';
 import { apiKeys, auditLogs, rateLimits, usageEvents } from '~db/schema';
@@ -200,6 +200,62 @@ describe('authenticating API requests with a key', () => {
     const [row] = await t.db.select().from(apiKeys).where(eq(apiKeys.id, created.id));
     expect(row?.isActive).toBe(false);
     expectJsonError(await get(organization.slug, created.key), 401, 'unauthorized');
+  });
+
+  it('a creator demoted to a role that may not manage keys loses their keys, audited as on removal', async () => {
+    const { organization, owner } = await createOrg(t.db);
+    const admin = await addMember(t.db, organization.id, 'ADMIN');
+    const created = await createApiKey(t.db, admin.actor, {
+      organizationId: organization.id,
+      name: 'Admin key',
+      scopes: ['usage:read', 'usage:write'],
+    });
+    expect((await get(organization.slug, created.key)).status).toBe(200);
+    await changeRole(t.db, owner.actor, {
+      organizationId: organization.id,
+      memberId: admin.memberId,
+      role: 'MEMBER',
+    });
+    const [row] = await t.db.select().from(apiKeys).where(eq(apiKeys.id, created.id));
+    expect(row?.isActive).toBe(false);
+    expectJsonError(await get(organization.slug, created.key), 401, 'unauthorized');
+    const audits = await t.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.organizationId, organization.id), eq(auditLogs.action, 'api_key.deactivated')));
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ entityId: created.id, userId: owner.id });
+    expect(audits[0]?.metadata).toMatchObject({ reason: 'role_changed', creatorUserId: admin.id });
+
+    // Removal deactivates and audits the same way.
+    const other = await addMember(t.db, organization.id, 'ADMIN');
+    const second = await createApiKey(t.db, other.actor, {
+      organizationId: organization.id,
+      name: 'Other',
+      scopes: ['usage:read'],
+    });
+    await removeMember(t.db, owner.actor, { organizationId: organization.id, memberId: other.memberId });
+    const [removal] = await t.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.entityId, second.id), eq(auditLogs.action, 'api_key.deactivated')));
+    expect(removal?.metadata).toMatchObject({ reason: 'member_removed' });
+  });
+
+  it('an active key is checked against its creator’s current role on every request', async () => {
+    const { organization } = await createOrg(t.db);
+    const admin = await addMember(t.db, organization.id, 'ADMIN');
+    const created = await createApiKey(t.db, admin.actor, {
+      organizationId: organization.id,
+      name: 'K',
+      scopes: ['usage:read', 'usage:write'],
+    });
+    // A role changed behind the domain's back (e.g. by hand in SQL): the key still may not act beyond it.
+    await t.db.execute(sql`UPDATE organization_members SET role = 'BILLING' WHERE id = ${admin.memberId}`);
+    const refused = await post(organization.slug, created.key, { events: [{ eventType: 'e', quantity: 1 }] });
+    expectJsonError(refused, 403, 'forbidden');
+    expect((refused.data as { error: { message: string } }).error.message).toContain('now Billing');
+    expectJsonError(await get(organization.slug, created.key), 403, 'forbidden');
   });
 
   it('refuses a still-active key whose creator is no longer a member or is suspended', async () => {

@@ -9,6 +9,7 @@ import { requestContext } from '~/auth/sessions.server';
 import { Forbidden, NotFound, TooManyRequests, Unauthorized } from '~/lib/errors';
 import { hit, peek } from '~/lib/rate-limit.server';
 import { authorize, ORGANIZATION_NOT_FOUND, type OrganizationRef } from '~/orgs/access.server';
+import { can, type MemberRole, PERMISSIONS, ROLE_LABELS } from '~/orgs/permissions';
 import type { Database } from '~db/client.server';
 import { apiKeys, organizationMembers, organizations, usageEvents, users } from '~db/schema';
 import { API_KEY_PATTERN, hashApiKey, looksLikeApiKey } from './api-keys.server';
@@ -17,6 +18,7 @@ import { API_SCOPES, type ApiScope, DEFAULT_RATE_LIMIT, SCOPE_ACTIONS } from './
 /** Requests per hour of a JWT-authenticated user (keys carry their own `rate_limit`). */
 export const JWT_RATE_LIMIT = DEFAULT_RATE_LIMIT;
 const WINDOW_MINUTES = 60;
+const LAST_USED_RESOLUTION_MS = 60_000;
 export const API_CALL_EVENT = 'api.call';
 
 export interface ApiContext {
@@ -45,7 +47,7 @@ async function authenticateKey(
   token: string,
   slug: string,
   scope: ApiScope,
-): Promise<Omit<ApiContext, 'rateLimit' | 'call'> & { limit: number }> {
+): Promise<Omit<ApiContext, 'rateLimit' | 'call'> & { limit: number; lastUsedAt?: Date | null }> {
   if (!API_KEY_PATTERN.test(token)) throw new Unauthorized('The API key is invalid.');
   const [key] = await db
     .select({
@@ -57,6 +59,8 @@ async function authenticateKey(
       rateLimit: apiKeys.rateLimit,
       organization: { id: organizations.id, name: organizations.name, slug: organizations.slug },
       memberId: organizationMembers.id,
+      memberRole: organizationMembers.role,
+      lastUsedAt: apiKeys.lastUsedAt,
       userStatus: users.status,
       userDeletedAt: users.deletedAt,
     })
@@ -85,7 +89,16 @@ async function authenticateKey(
   if (!key.scopes.includes(scope)) {
     throw new Forbidden(`This API key does not have the ${scope} scope.`);
   }
+  // The key acts as its creator: their role today, not the one they had when they made it, decides.
+  const role = key.memberRole as MemberRole;
+  const denied = (['api-keys:manage', SCOPE_ACTIONS[scope]] as const).find((a) => !can(role, a));
+  if (denied) {
+    throw new Forbidden(
+      `The member who created this API key is now ${ROLE_LABELS[role]}, a role that may not ${PERMISSIONS[denied].description}.`,
+    );
+  }
   return {
+    lastUsedAt: key.lastUsedAt,
     organization: key.organization,
     actor: { type: 'API_KEY', userId: key.userId, apiKeyId: key.id, ...requestContext(request) },
     via: 'api_key',
@@ -157,16 +170,17 @@ export async function authenticateApiRequest(
   if (!API_SCOPES.includes(requiredScope)) throw new Error(`unknown scope ${requiredScope}`);
   const token = bearer(request);
   if (!slug) throw new NotFound(ORGANIZATION_NOT_FOUND);
-  const who = looksLikeApiKey(token)
+  const who: Awaited<ReturnType<typeof authenticateKey>> = looksLikeApiKey(token)
     ? await authenticateKey(db, request, token, slug, requiredScope)
     : await authenticateJwt(db, request, token, slug, requiredScope);
   const rateKey = who.apiKeyId ? `api_key:${who.apiKeyId}` : `user:${who.actor.userId}`;
   const rateLimit = await consumeRateLimit(db, rateKey, who.limit);
-  if (who.apiKeyId) {
+  // last_used_at at most once a minute: every request writing it would make reads writes (issue 9).
+  if (who.apiKeyId && (!who.lastUsedAt || Date.now() - who.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)) {
     await db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, who.apiKeyId));
   }
   const url = new URL(request.url);
-  const { limit: _limit, ...rest } = who;
+  const { limit: _limit, lastUsedAt: _lastUsedAt, ...rest } = who;
   const context: ApiContext = { ...rest, rateLimit, call: { method: request.method, path: url.pathname } };
   if (options.recordCall !== false) await recordApiCall(db, context);
   return context;

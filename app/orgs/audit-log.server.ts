@@ -178,6 +178,18 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
       '',
     ),
   'api_key.revoked': (c) => `${c.who} revoked the API key ${quoted(entity(c, 'api_key', ''), '')}`.trim(),
+  'api_key.deactivated': (c) => {
+    const why: Record<string, string> = {
+      member_removed: 'its creator was removed from the organization',
+      member_left: 'its creator left the organization',
+      role_changed: 'its creator’s new role may not manage API keys',
+    };
+    const reason = why[str(c.meta.reason) ?? ''];
+    return `The API key ${quoted(c.meta.name, '')} was deactivated${reason ? `: ${reason}` : ''}`.replace(
+      '  ',
+      ' ',
+    );
+  },
   'usage.ingested': (c) => {
     const n = Number(c.meta.accepted ?? 0);
     return `${c.who} sent ${n.toLocaleString('en-US')} usage event${n === 1 ? '' : 's'}`;

@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { Conflict, NotFound } from '~/lib/errors';
 import type { Database } from '~db/client.server';
-import { organizationMembers, sessions, users } from '~db/schema';
+import { apiKeys, organizationMembers, sessions, users } from '~db/schema';
 import { assertCan, authorize } from './access.server';
+import { can } from './permissions';
 import { roleSchema } from './schemas';
 
 export const LAST_OWNER_MESSAGE =
@@ -75,6 +76,10 @@ export async function changeRole(db: Database, actor: Actor, input: z.infer<type
     if (target.role === 'OWNER' && (await ownerCount(tx, organizationId)) <= 1)
       throw new Conflict(LAST_OWNER_MESSAGE);
     await tx.update(organizationMembers).set({ role }).where(eq(organizationMembers.id, target.id));
+    // A key acts as its creator (SPEC §2): a role that may not manage keys may not keep any.
+    if (!can(role, 'api-keys:manage')) {
+      await deactivateMemberApiKeys(tx, actor, organizationId, target.userId, 'role_changed');
+    }
     await recordAudit(tx, actor, {
       organizationId,
       action: 'member.role_changed',
@@ -92,15 +97,51 @@ export async function changeRole(db: Database, actor: Actor, input: z.infer<type
  * Deletes the membership: the database trigger drops their team memberships in the organization; here
  * the API keys they created for it are deactivated and their sessions stop pointing at it (SPEC §2).
  */
-async function dropMembership(tx: Database, organizationId: string, member: { id: string; userId: string }) {
+async function dropMembership(
+  tx: Database,
+  actor: Actor,
+  organizationId: string,
+  member: { id: string; userId: string },
+  reason: 'member_removed' | 'member_left',
+) {
   await tx.delete(organizationMembers).where(eq(organizationMembers.id, member.id));
-  await tx.execute(
-    sql`UPDATE api_keys SET is_active = false WHERE organization_id = ${organizationId} AND user_id = ${member.userId} AND is_active`,
-  );
+  await deactivateMemberApiKeys(tx, actor, organizationId, member.userId, reason);
   await tx
     .update(sessions)
     .set({ activeOrganizationId: null })
     .where(and(eq(sessions.userId, member.userId), eq(sessions.activeOrganizationId, organizationId)));
+}
+
+/**
+ * Deactivates the active API keys `userId` created for the organization, one audit row per key: the same
+ * whether they were removed, left, or were given a role that may not manage keys.
+ */
+async function deactivateMemberApiKeys(
+  tx: Database,
+  actor: Actor,
+  organizationId: string,
+  userId: string,
+  reason: 'member_removed' | 'member_left' | 'role_changed',
+) {
+  const keys = await tx
+    .update(apiKeys)
+    .set({ isActive: false })
+    .where(
+      and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.userId, userId), eq(apiKeys.isActive, true)),
+    )
+    .returning({ id: apiKeys.id, name: apiKeys.name, keyPrefix: apiKeys.keyPrefix });
+  for (const key of keys) {
+    await recordAudit(tx, actor, {
+      organizationId,
+      action: 'api_key.deactivated',
+      entityType: 'api_key',
+      entityId: key.id,
+      oldValues: { isActive: true },
+      newValues: { isActive: false },
+      metadata: { name: key.name, prefix: key.keyPrefix, creatorUserId: userId, reason },
+    });
+  }
+  return keys.length;
 }
 
 export const removeMemberInput = z.object({ organizationId: z.string().min(1), memberId: z.string().min(1) });
@@ -115,7 +156,7 @@ export async function removeMember(db: Database, actor: Actor, input: z.infer<ty
       assertCan(me, 'owners:manage');
       if ((await ownerCount(tx, organizationId)) <= 1) throw new Conflict(LAST_OWNER_MESSAGE);
     }
-    await dropMembership(tx, organizationId, target);
+    await dropMembership(tx, actor, organizationId, target, 'member_removed');
     await recordAudit(tx, actor, {
       organizationId,
       action: 'member.removed',
@@ -136,7 +177,13 @@ export async function leaveOrganization(db: Database, actor: Actor, input: { org
         'You are the last owner: transfer ownership to another member or delete the organization before leaving.',
       );
     }
-    await dropMembership(tx, organizationId, { id: me.memberId, userId: actor.userId! });
+    await dropMembership(
+      tx,
+      actor,
+      organizationId,
+      { id: me.memberId, userId: actor.userId! },
+      'member_left',
+    );
     await recordAudit(tx, actor, {
       organizationId,
       action: 'member.left',
