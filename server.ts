@@ -13,11 +13,15 @@ import { csrfMiddleware } from './app/lib/csrf-middleware';
 import { requestContextMiddleware } from './app/lib/request-context.server';
 import { applyBaseSecurityHeaders } from './app/lib/security-headers.server';
 import { HEALTH_HEADERS, liveness, readiness } from './app/platform/health.server';
+import { bootstrapDatabase } from './db/bootstrap';
 
 async function main() {
   const config = env();
-  // Open (and for PGlite, migrate) before listening, so /readyz is truthful from the first request.
-  await getConnection();
+  // Open (and for PGlite, migrate and seed) before listening, so /readyz is truthful from the first request.
+  await bootstrapDatabase(await getConnection(), {
+    migrate: config.MIGRATE_ON_START,
+    demo: config.NODE_ENV === 'development' || config.SEED_DEMO,
+  });
 
   const build = (await import(new URL('./build/server/index.js', import.meta.url).href)) as ServerBuild;
   const app = express();

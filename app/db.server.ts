@@ -1,8 +1,7 @@
 // The app's database: opened once per process (kept on globalThis so Vite's dev reloads reuse it;
-// PGlite allows one opener per data folder).
+// PGlite allows one opener per data folder). Migrating and seeding belong to the entry points
+// (db/bootstrap.ts from server.ts and scripts/dev.ts): this module imports no domain code.
 import { type Connection, connect, type Database } from '~db/client.server';
-import { migrate } from '~db/migrate';
-import { seedBaseline, seedDemo } from '~db/seed';
 import { env } from './env.server';
 
 const KEY = Symbol.for('saas.db');
@@ -15,13 +14,6 @@ async function open(): Promise<Connection> {
     pgliteDataDir: config.PGLITE_DATA_DIR,
     poolMax: config.DATABASE_POOL_MAX,
   });
-  // Embedded PGlite is the zero-config path: it migrates and seeds itself. A real server migrates on
-  // start only when asked (MIGRATE_ON_START), so production migrations stay an explicit step.
-  if (connection.driver === 'pglite' || config.MIGRATE_ON_START) {
-    await migrate(connection.db, { log: (line) => console.log(`[db] ${line}`) });
-    await seedBaseline(connection.db);
-    if (config.NODE_ENV === 'development' || config.SEED_DEMO) await seedDemo(connection.db);
-  }
   return connection;
 }
 

@@ -3,17 +3,14 @@
 import { createServer } from 'vite';
 import { getConnection } from '../app/db.server';
 import { ConfigError, env } from '../app/env.server';
-import { migrate } from '../db/migrate';
-import { seedBaseline, seedDemo } from '../db/seed';
+import { bootstrapDatabase } from '../db/bootstrap';
 
 try {
   const config = env();
-  const { db, driver } = await getConnection();
-  if (driver === 'postgres') {
-    await migrate(db, { log: (line) => console.log(`[db] ${line}`) });
-    await seedBaseline(db);
-    await seedDemo(db);
-  }
+  const connection = await getConnection();
+  const { driver } = connection;
+  // Development always migrates and seeds the demo account, on PGlite and on DATABASE_URL alike.
+  await bootstrapDatabase(connection, { migrate: true, demo: true });
   console.log(
     `[db] ${driver === 'pglite' ? `embedded PGlite in ${config.PGLITE_DATA_DIR}` : 'PostgreSQL'} ready`,
   );
