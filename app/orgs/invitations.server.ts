@@ -2,7 +2,7 @@
 // random token whose SHA-256 is stored (SPEC §3); it expires after INVITATION_TTL_HOURS. The plan's
 // members limit (members + pending invitations) is checked at invite and again at accept, under the
 // organization row lock.
-import { and, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { generateToken, sha256Hex } from '~/auth/tokens.server';
@@ -299,22 +299,44 @@ export const tokenInput = z.object({ token: z.string().min(10).max(200) });
  */
 export async function acceptInvitation(db: Database, actor: Actor, input: z.infer<typeof tokenInput>) {
   const { token } = tokenInput.parse(input);
+  return acceptMatching(db, actor, eq(invitations.tokenHash, sha256Hex(token)), false);
+}
+
+export const invitationIdInput = z.object({ invitationId: z.string().min(1).max(100) });
+
+/**
+ * Accepts from the invitee's own list (/orgs, listPendingInvitationsForUser): by id, and only when the
+ * signed-in user's email is the invited one AND verified; anyone else's invitation is "not found".
+ */
+export async function acceptInvitationById(
+  db: Database,
+  actor: Actor,
+  input: z.infer<typeof invitationIdInput>,
+) {
+  const { invitationId } = invitationIdInput.parse(input);
+  return acceptMatching(db, actor, eq(invitations.id, invitationId), true);
+}
+
+async function acceptMatching(db: Database, actor: Actor, match: SQL, byId: boolean) {
   if (!actor.userId) throw new Forbidden('Sign in to accept the invitation.');
   const userId = actor.userId;
   return db.transaction(async (tx) => {
     const [found] = await tx
       .select({ organizationId: invitations.organizationId })
       .from(invitations)
-      .where(eq(invitations.tokenHash, sha256Hex(token)));
+      .where(match);
     if (!found) throw new NotFound(INVITATION_NOT_FOUND);
     const organization = await lockOrganization(tx, found.organizationId);
     // Re-read under the lock: a concurrent accept or cancel has finished by now.
-    const [invitation] = await tx
-      .select()
-      .from(invitations)
-      .where(eq(invitations.tokenHash, sha256Hex(token)));
+    const [invitation] = await tx.select().from(invitations).where(match);
     if (!invitation) throw new NotFound(INVITATION_NOT_FOUND);
-    const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId));
+    const [user] = await tx
+      .select({ email: users.email, emailVerifiedAt: users.emailVerifiedAt })
+      .from(users)
+      .where(eq(users.id, userId));
+    // Without the link's token, only a verified address proves the invitation is this user's.
+    if (byId && (!user || user.email !== invitation.email || !user.emailVerifiedAt))
+      throw new NotFound(INVITATION_NOT_FOUND);
     if (!user || user.email !== invitation.email) {
       throw new Forbidden(
         `This invitation was sent to ${invitation.email}. Sign in with that address to accept it.`,
@@ -368,13 +390,31 @@ export async function acceptInvitation(db: Database, actor: Actor, input: z.infe
 /** Declining needs only the link (the token is the secret): the invitee may have no account. */
 export async function declineInvitation(db: Database, actor: Actor, input: z.infer<typeof tokenInput>) {
   const { token } = tokenInput.parse(input);
+  return declineMatching(db, actor, eq(invitations.tokenHash, sha256Hex(token)), null);
+}
+
+/** Declines from the invitee's own list (/orgs): only an invitation to the user's verified email. */
+export async function declineInvitationById(
+  db: Database,
+  actor: Actor,
+  input: z.infer<typeof invitationIdInput>,
+) {
+  const { invitationId } = invitationIdInput.parse(input);
+  if (!actor.userId) throw new Forbidden('Sign in to decline the invitation.');
+  return declineMatching(db, actor, eq(invitations.id, invitationId), actor.userId);
+}
+
+async function declineMatching(db: Database, actor: Actor, match: SQL, inviteeId: string | null) {
   return db.transaction(async (tx) => {
-    const [invitation] = await tx
-      .select()
-      .from(invitations)
-      .where(and(eq(invitations.tokenHash, sha256Hex(token))))
-      .for('update');
+    const [invitation] = await tx.select().from(invitations).where(match).for('update');
     if (!invitation) throw new NotFound(INVITATION_NOT_FOUND);
+    if (inviteeId) {
+      const [user] = await tx
+        .select({ email: users.email, emailVerifiedAt: users.emailVerifiedAt })
+        .from(users)
+        .where(eq(users.id, inviteeId));
+      if (!user?.emailVerifiedAt || user.email !== invitation.email) throw new NotFound(INVITATION_NOT_FOUND);
+    }
     if (invitation.status === 'DECLINED') return invitation;
     if (invitation.status === 'ACCEPTED') throw new Conflict('This invitation has already been accepted.');
     refuseClosed(invitation.status, invitation.expiresAt);
@@ -389,4 +429,33 @@ export async function declineInvitation(db: Database, actor: Actor, input: z.inf
     });
     return invitation;
   });
+}
+
+/**
+ * The pending, unexpired invitations to the user's email, only once that email is verified (an
+ * unverified address proves nothing): what /orgs offers to accept or decline.
+ */
+export async function listPendingInvitationsForUser(db: Database, userId: string) {
+  return db
+    .select({
+      id: invitations.id,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+      organizationName: organizations.name,
+      inviterName: users.name,
+    })
+    .from(invitations)
+    .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
+    .leftJoin(users, eq(users.id, invitations.inviterId))
+    .where(
+      and(
+        eq(invitations.status, 'PENDING'),
+        gt(invitations.expiresAt, sql`now()`),
+        eq(
+          invitations.email,
+          sql`(SELECT u.email FROM users u WHERE u.id = ${userId} AND u.email_verified_at IS NOT NULL AND u.deleted_at IS NULL)`,
+        ),
+      ),
+    )
+    .orderBy(invitations.createdAt, invitations.id);
 }
