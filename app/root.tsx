@@ -106,7 +106,11 @@ function SiteHeader() {
   return (
     <header className="relative border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
-        <Link to="/" className="flex shrink-0 items-center gap-2 text-lg font-bold text-slate-900">
+        {/* Signed in: back into the organization last opened (/orgs resolves it from the session). */}
+        <Link
+          to={user ? '/orgs?open=active' : '/'}
+          className="flex shrink-0 items-center gap-2 text-lg font-bold text-slate-900"
+        >
           <span aria-hidden="true" className="inline-block h-6 w-6 rounded bg-brand-700" />
           SaaS Platform
         </Link>

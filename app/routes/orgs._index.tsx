@@ -27,6 +27,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Nothing to open and nothing to join: create the first one.
   if (organizations.length === 0 && invitations.length === 0)
     throw redirect('/orgs/new', { headers: auth.headers });
+  // The site logo's link (`/orgs?open=active`): straight back into the organization last opened.
+  const active = organizations.find((o) => o.id === auth.session.activeOrganizationId);
+  if (new URL(request.url).searchParams.get('open') === 'active' && active)
+    throw redirect(homeOf(active), { headers: auth.headers });
   return data(
     {
       organizations,
@@ -37,6 +41,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
     { headers: auth.headers },
   );
 }
+
+/** Where an organization opens for its member: a BILLING member's home is its billing page (SPEC §2). */
+const homeOf = (org: { slug: string; role: string }) =>
+  org.role === 'BILLING' ? `/o/${org.slug}/billing` : `/o/${org.slug}`;
 
 const switchSchema = z.object({ organizationId: z.string().min(1) });
 const invitationSchema = z.object({
@@ -75,8 +83,7 @@ export async function action({ request }: ActionFunctionArgs) {
       { sessionId: auth.session.id, userId: auth.user.id },
       parsed.data.organizationId,
     );
-    if (org.role === 'BILLING') return redirect(`/o/${org.slug}/billing`);
-    return redirect(`/o/${org.slug}`);
+    return redirect(homeOf(org));
   } catch (err) {
     return loaderFailure(err);
   }

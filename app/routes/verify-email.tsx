@@ -10,6 +10,7 @@ import { requestVerificationEmail, resendVerification, verifyEmail } from '~/aut
 import { safeRedirectPath } from '~/auth/redirect';
 import { getAuth, requestContext } from '~/auth/sessions.server';
 import { resendVerificationSchema } from '~/auth/validation';
+import { verifyEmailCopy } from '~/auth/verify-email-copy';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { getDb } from '~/db.server';
 import { deliverSoon } from '~/email/outbox.server';
@@ -81,26 +82,11 @@ export default function VerifyEmail() {
   });
   const sent = Boolean(lastResult && 'sent' in lastResult && lastResult.sent);
   const verified = Boolean(signedIn?.verified);
+  const copy = verifyEmailCopy({ state, signedIn });
   return (
     <div className="mx-auto max-w-md">
-      <h1 className="text-2xl font-bold">
-        {state === 'invalid' ? 'This link no longer works' : 'Confirm your email address'}
-      </h1>
-      {state === 'invalid' ? (
-        <p className="mt-2 text-slate-700">
-          The confirmation link is invalid, expired (links last 24 hours) or was already used.{' '}
-          {verified
-            ? `Nothing to do: your email address ${signedIn?.email} is already confirmed.`
-            : 'Ask for a new one below.'}
-        </p>
-      ) : verified ? (
-        <p className="mt-2 text-slate-700">Your email address {signedIn?.email} is already confirmed.</p>
-      ) : (
-        <p className="mt-2 text-slate-700">
-          We sent a confirmation link{signedIn ? ` to ${signedIn.email}` : ''}. Open it within 24 hours. No
-          email? Ask for a new one below.
-        </p>
-      )}
+      <h1 className="text-2xl font-bold">{copy.heading}</h1>
+      <p className="mt-2 text-slate-700">{copy.message}</p>
       {sent ? (
         <p
           role="status"
@@ -111,14 +97,14 @@ export default function VerifyEmail() {
             : 'If that address has an unconfirmed account, a new link is on its way.'}
         </p>
       ) : null}
-      {verified ? null : (
+      {copy.offerNewLink ? (
         <Form method="post" {...getFormProps(form)} className="card mt-6 space-y-4" aria-label="New link">
           <FormErrors id={form.errorId} errors={form.errors} />
           <input type="hidden" name="redirectTo" value={redirectTo} />
           {signedIn ? null : <Field field={fields.email} label="Email" type="email" autoComplete="email" />}
           <SubmitButton pendingLabel="Sending…">Send a new link</SubmitButton>
         </Form>
-      )}
+      ) : null}
       <p className="mt-6 text-sm">
         {signedIn ? (
           <Link to={verified ? redirectTo || '/orgs' : '/settings/profile'} className="link">
