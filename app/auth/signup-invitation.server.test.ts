@@ -9,6 +9,7 @@ import { inviteMember } from '~/orgs/invitations.server';
 import { createOrg } from '~/orgs/test-support';
 import { emailLogs, invitations, organizationMembers, users } from '~db/schema';
 import { useAppTestDatabase } from '../../tests/support/db';
+import { loader as invitationLoader } from '../routes/invitations.$token';
 import { action as loginAction } from '../routes/login';
 import { action as orgsAction, loader as orgsLoader } from '../routes/orgs._index';
 import { action as signupAction } from '../routes/signup';
@@ -48,6 +49,9 @@ describe('sign-up keeps redirectTo through email verification and sign-in', () =
     const email = uniqueEmail('invitee');
     const { token } = await invite(email);
     const invitationPath = `/invitations/${token}`;
+    // The invitation page sends a visitor to sign up with itself as redirectTo.
+    const page = await outcome(await call(invitationLoader, makeRequest(invitationPath), { token }));
+    expect(page.data).toMatchObject({ redirectTo: invitationPath, signedInAs: null });
 
     const signedUp = await outcome(
       await call(

@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { type Actor, userActor } from '~/audit/audit.server';
+import { safeRedirectPath } from '~/auth/redirect';
 import { getAuth } from '~/auth/sessions.server';
 import { SubmitButton } from '~/components/form';
 import { getDb } from '~/db.server';
@@ -19,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = await getDb();
   const invitation = await getInvitationByToken(db, params.token ?? '').catch(loaderFailure);
   const auth = await getAuth(request, db);
-  const path = new URL(request.url).pathname;
+  const path = safeRedirectPath(new URL(request.url).pathname, '/orgs');
   return data({
     invitation: {
       email: invitation.email,
@@ -43,7 +44,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     if (intent === 'accept') {
       if (!auth)
-        throw redirect(`/login?${new URLSearchParams({ redirectTo: new URL(request.url).pathname })}`);
+        throw redirect(
+          `/login?${new URLSearchParams({ redirectTo: safeRedirectPath(new URL(request.url).pathname, '/orgs') })}`,
+        );
       const { organization } = await acceptInvitation(db, actor, { token });
       await setActiveOrganization(db, { sessionId: auth.session.id, userId: auth.user.id }, organization.id);
       return done(`/o/${organization.slug}`, `Welcome to ${organization.name}!`);
