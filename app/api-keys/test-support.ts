@@ -48,6 +48,6 @@ export async function accessTokenFor(userId: string): Promise<string> {
 }
 
 /** Puts the organization on a custom plan allowing `apiCalls` API calls per month. */
-export function setApiCallLimit(db: Database, organizationId: string, apiCalls: number) {
+export function setApiCallLimit(db: Database, organizationId: string, apiCalls: number | null) {
   return setLimits(db, organizationId, { api_calls_per_month: apiCalls });
 }

@@ -3,6 +3,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { Conflict, NotFound, ValidationFailed } from '~/lib/errors';
+import { soleOwnerships } from '~/orgs/owners.server';
 import type { Database } from '~db/client.server';
 import {
   accounts,
@@ -132,14 +133,11 @@ export async function deleteAccount(
       .where(and(eq(organizationMembers.userId, user.id), eq(organizationMembers.role, 'OWNER')))
       .orderBy(organizations.name)
       .for('update', { of: organizations });
-    const soleOwnerOf: typeof owned = [];
-    for (const org of owned) {
-      const [row] = await tx
-        .select({ n: sql<number>`count(*)::int` })
-        .from(organizationMembers)
-        .where(and(eq(organizationMembers.organizationId, org.id), eq(organizationMembers.role, 'OWNER')));
-      if ((row?.n ?? 0) <= 1) soleOwnerOf.push(org);
-    }
+    const soleOwnerOf = await soleOwnerships(
+      tx,
+      user.id,
+      owned.map((o) => o.id),
+    );
     if (soleOwnerOf.length > 0) {
       const names = soleOwnerOf.map((o) => o.name).join(', ');
       throw new Conflict(
@@ -203,25 +201,4 @@ export async function deleteAccount(
 }
 
 /** Organizations where the user is the only OWNER (shown on the deletion page before they try). */
-export async function soleOwnerships(db: Database, userId: string) {
-  const owned = await db
-    .select({ id: organizations.id, name: organizations.name, slug: organizations.slug })
-    .from(organizations)
-    .innerJoin(organizationMembers, eq(organizationMembers.organizationId, organizations.id))
-    .where(and(eq(organizationMembers.userId, userId), eq(organizationMembers.role, 'OWNER')));
-  if (owned.length === 0) return [];
-  const counts = await db
-    .select({ organizationId: organizationMembers.organizationId, n: sql<number>`count(*)::int` })
-    .from(organizationMembers)
-    .where(
-      and(
-        inArray(
-          organizationMembers.organizationId,
-          owned.map((o) => o.id),
-        ),
-        eq(organizationMembers.role, 'OWNER'),
-      ),
-    )
-    .groupBy(organizationMembers.organizationId);
-  return owned.filter((o) => (counts.find((c) => c.organizationId === o.id)?.n ?? 0) <= 1);
-}
+export { soleOwnerships };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatLimit, isUnlimited, PLAN_DEFINITIONS } from './plans';
+import { formatLimit, isUnlimited, PLAN_DEFINITIONS, withinLimit } from './plans';
 
 describe('plan limits', () => {
-  it("shows seed 000's sentinels as unlimited and real limits as numbers", () => {
+  it('null is unlimited, and every number is a real limit (999 included)', () => {
     const [free, monthly, yearly] = PLAN_DEFINITIONS;
     expect(formatLimit('api_calls_per_month', free!.limits.api_calls_per_month)).toBe('1,000');
     expect(formatLimit('api_calls_per_month', monthly!.limits.api_calls_per_month)).toBe('50,000');
@@ -11,5 +11,9 @@ describe('plan limits', () => {
     expect(formatLimit('members', yearly!.limits.members)).toBe('unlimited');
     expect(isUnlimited('modules', yearly!.limits.modules)).toBe(true);
     expect(isUnlimited('modules', monthly!.limits.modules)).toBe(false);
+    expect(formatLimit('members', 999)).toBe('999');
+    expect(withinLimit(999, 999)).toBe(true);
+    expect(withinLimit(1000, 999)).toBe(false);
+    expect(withinLimit(1_000_000, null)).toBe(true);
   });
 });

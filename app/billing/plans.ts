@@ -1,10 +1,13 @@
 // Seed 000's plan definitions: the seed writes them to `plans`, after which the table is the only
 // source of a plan's price and limits (SPEC §4 "plans").
+/** `null` is unlimited: one explicit value, shown as "unlimited" and never enforced (issue 9). */
+export type Limit = number | null;
+
 export interface PlanLimits {
-  modules: number;
-  members: number;
-  storage_gb: number;
-  api_calls_per_month: number;
+  modules: Limit;
+  members: Limit;
+  storage_gb: Limit;
+  api_calls_per_month: Limit;
 }
 
 export interface PlanDefinition {
@@ -55,7 +58,8 @@ export const PLAN_DEFINITIONS: readonly PlanDefinition[] = [
     tier: 'ENTERPRISE',
     billingInterval: 'YEARLY',
     price: 29000,
-    limits: { modules: 999, members: 999, storage_gb: 500, api_calls_per_month: 999999 },
+    // Seed 000 writes "unlimited" as 999 and 999999; here it is what it means.
+    limits: { modules: null, members: null, storage_gb: 500, api_calls_per_month: null },
     features: [
       'Unlimited modules',
       'Unlimited members',
@@ -69,21 +73,17 @@ export const PLAN_DEFINITIONS: readonly PlanDefinition[] = [
   },
 ];
 
-// Seed 000 writes "unlimited" as a large number, and a different one per limit (999 members or modules,
-// 999999 API calls): a limit at or above its sentinel is shown as unlimited, never a real 1,000.
-const UNLIMITED_AT: Record<keyof PlanLimits, number> = {
-  modules: 999,
-  members: 999,
-  storage_gb: 99_999,
-  api_calls_per_month: 999_999,
-};
+export function isUnlimited(_key: keyof PlanLimits, value: Limit): value is null {
+  return value === null;
+}
 
-export function isUnlimited(key: keyof PlanLimits, value: number): boolean {
-  return value >= UNLIMITED_AT[key];
+/** Whether `count` fits under the limit (always, when unlimited). */
+export function withinLimit(count: number, limit: Limit): boolean {
+  return limit === null || count <= limit;
 }
 
 /** "10", "1,000", or "unlimited". */
-export function formatLimit(key: keyof PlanLimits, value: number): string {
+export function formatLimit(key: keyof PlanLimits, value: Limit): string {
   return isUnlimited(key, value) ? 'unlimited' : value.toLocaleString('en-US');
 }
 

@@ -9,7 +9,7 @@ import { env } from '~/env.server';
 import { Conflict, LimitReached, ValidationFailed } from '~/lib/errors';
 import { AVAILABLE_MODULES, isModuleKey } from '~/modules/catalog';
 import { authorize } from '~/orgs/access.server';
-import { countEnabledModules, countSeats } from '~/orgs/limits.server';
+import { assertMembersFit, countEnabledModules, countSeats } from '~/orgs/limits.server';
 import { apiCallAllowance } from '~/usage/usage.server';
 import type { Database } from '~db/client.server';
 import { organizationModules, plans, subscriptions } from '~db/schema';
@@ -47,10 +47,6 @@ async function currentSubscription(
 
 function assertLocallyManaged(subscription: SubscriptionRow, message = STRIPE_MANAGED_MESSAGE): void {
   if (subscription.stripeSubscriptionId || stripeConfigured()) throw new Conflict(message);
-}
-
-function limitLabel(key: keyof PlanLimits, value: number): number | null {
-  return isUnlimited(key, value) ? null : value;
 }
 
 export interface UsageLine {
@@ -108,9 +104,9 @@ export async function getBillingOverview(
         used: seats.members + seats.pending,
         members: seats.members,
         pending: seats.pending,
-        limit: limitLabel('members', limits.members),
+        limit: limits.members,
       },
-      modules: { used: modules, limit: limitLabel('modules', limits.modules) },
+      modules: { used: modules, limit: limits.modules },
       apiCalls: { used: api.used, limit: api.limit },
     },
     plans: await listPublicPlans(db),
@@ -125,9 +121,10 @@ export async function disableModulesAbove(
   tx: Database,
   actor: Actor,
   organizationId: string,
-  limit: number,
+  limit: number | null,
   reason: string,
 ): Promise<string[]> {
+  if (limit === null) return [];
   const enabled = await tx
     .select({ id: organizationModules.id, moduleKey: organizationModules.moduleKey })
     .from(organizationModules)
@@ -189,12 +186,11 @@ export async function changePlan(db: Database, actor: Actor, organizationId: str
     }
     const limits = newPlan.limits as PlanLimits;
     const seats = await countSeats(tx, organizationId);
-    const seatCount = seats.members + seats.pending;
-    if (seatCount > limits.members) {
-      throw new LimitReached(
-        `The ${newPlan.name} plan allows ${limits.members} members (members plus pending invitations), and this organization has ${seatCount} (${seats.members} members, ${seats.pending} pending invitations). Remove members or cancel invitations first.`,
-      );
-    }
+    assertMembersFit(
+      newPlan as { name: string; limits: PlanLimits },
+      { ...seats, total: seats.members + seats.pending },
+      'reduce',
+    );
     const disabledModules = await disableModulesAbove(
       tx,
       actor,

@@ -12,7 +12,7 @@ import { Conflict, Forbidden, NotFound } from '~/lib/errors';
 import { type Database, isUniqueViolation } from '~db/client.server';
 import { invitations, organizationMembers, organizations, teamMembers, teams, users } from '~db/schema';
 import { assertCan, authorize, lockOrganization } from './access.server';
-import { assertSeats, countSeats } from './limits.server';
+import { assertSeats } from './limits.server';
 import { ROLE_LABELS } from './permissions';
 import { inviteFormSchema } from './schemas';
 
@@ -110,8 +110,7 @@ export async function inviteMember(db: Database, actor: Actor, input: z.input<ty
           email: ['Already invited'],
         });
       }
-      const seats = await countSeats(tx, organizationId);
-      await assertSeats(tx, me.organization, seats.members + seats.pending + 1);
+      await assertSeats(tx, me.organization, 1);
 
       const token = generateToken();
       const [invitation] = await tx
@@ -228,8 +227,7 @@ export async function resendInvitation(
       }
       const counted = invitation.status === 'PENDING' && invitation.expiresAt.getTime() > Date.now();
       if (!counted) {
-        const seats = await countSeats(tx, organizationId);
-        await assertSeats(tx, me.organization, seats.members + seats.pending + 1);
+        await assertSeats(tx, me.organization, 1);
       }
       const token = generateToken();
       const expiresAt = new Date(Date.now() + invitationTtlMs());
@@ -357,8 +355,8 @@ async function acceptMatching(db: Database, actor: Actor, match: SQL, byId: bool
     refuseClosed(invitation.status, invitation.expiresAt);
     if (!membership) {
       // The invitation is one of the pending seats already: the total must still fit (plan may have changed).
-      const seats = await countSeats(tx, organization.id);
-      await assertSeats(tx, organization, seats.members + seats.pending);
+      // The accepted invitation is one of the pending seats already: it only changes kind.
+      await assertSeats(tx, organization, 0);
       const [created] = await tx
         .insert(organizationMembers)
         .values({ organizationId: organization.id, userId, role: invitation.role })

@@ -1,8 +1,8 @@
 // Plan limits of an organization (SPEC §6 "Plans"): read from its subscription's plan row, the only
 // source of a plan's limits. Callers hold the organization row lock (lockOrganization) while counting.
 import { and, count, eq, gt, sql } from 'drizzle-orm';
-import { PLAN_DEFINITIONS, type PlanLimits } from '~/billing/plans';
-import { LimitReached } from '~/lib/errors';
+import { type PlanLimits, withinLimit } from '~/billing/plans';
+import { Conflict, LimitReached } from '~/lib/errors';
 import type { Database } from '~db/client.server';
 import { invitations, organizationMembers, organizationModules, plans, subscriptions } from '~db/schema';
 
@@ -18,10 +18,10 @@ export async function organizationPlan(tx: Database, organizationId: string): Pr
     .from(subscriptions)
     .innerJoin(plans, eq(plans.id, subscriptions.planId))
     .where(eq(subscriptions.organizationId, organizationId));
-  if (row) return { key: row.key, name: row.name, limits: row.limits as PlanLimits };
-  // An organization always has a subscription (created with it); fall back to the free plan's limits.
-  const free = PLAN_DEFINITIONS.find((p) => p.key === 'free')!;
-  return { key: free.key, name: free.name, limits: free.limits };
+  // Every organization gets a subscription when it is created (SPEC §6); the plans table is the only
+  // source of a plan, so there is nothing in code to fall back to.
+  if (!row) throw new Conflict('This organization has no subscription. Contact support.');
+  return { key: row.key, name: row.name, limits: row.limits as PlanLimits };
 }
 
 export function upgradePath(slug: string): string {
@@ -50,18 +50,41 @@ export async function countSeats(
   return { members: m?.n ?? 0, pending: i?.n ?? 0 };
 }
 
-/** Refuses when `seats` would exceed the plan's members limit; the message names the limit and the upgrade. */
+/**
+ * The members limit (SPEC §6), the one check and message for every path: invite and accept (`remedy:
+ * 'upgrade'`), and a plan change that would leave too many (`remedy: 'reduce'`). `seats` is members plus
+ * pending invitations after the change.
+ */
+export function assertMembersFit(
+  plan: { name: string; limits: PlanLimits },
+  seats: { members: number; pending: number; total: number },
+  remedy: { upgrade: string } | 'reduce',
+): void {
+  const limit = plan.limits.members;
+  if (withinLimit(seats.total, limit)) return;
+  const counted = `${seats.members} member${seats.members === 1 ? '' : 's'}, ${seats.pending} pending invitation${seats.pending === 1 ? '' : 's'}`;
+  const next =
+    remedy === 'reduce'
+      ? 'Remove members or cancel invitations first.'
+      : `Upgrade the plan to add more: ${remedy.upgrade}`;
+  throw new LimitReached(
+    `The ${plan.name} plan allows ${limit} members (members plus pending invitations); this organization has ${counted}. ${next}`,
+  );
+}
+
+/** Refuses when adding `adding` seats would exceed the organization's plan's members limit. */
 export async function assertSeats(
   tx: Database,
   organization: { id: string; slug: string },
-  seats: number,
+  adding: number,
 ): Promise<void> {
   const plan = await organizationPlan(tx, organization.id);
-  if (seats > plan.limits.members) {
-    throw new LimitReached(
-      `The ${plan.name} plan allows ${plan.limits.members} members (members plus pending invitations). Upgrade the plan to add more: ${upgradePath(organization.slug)}`,
-    );
-  }
+  const seats = await countSeats(tx, organization.id);
+  assertMembersFit(
+    plan,
+    { ...seats, total: seats.members + seats.pending + adding },
+    { upgrade: upgradePath(organization.slug) },
+  );
 }
 
 export async function countEnabledModules(tx: Database, organizationId: string): Promise<number> {

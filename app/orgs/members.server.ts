@@ -8,13 +8,11 @@ import { Conflict, NotFound } from '~/lib/errors';
 import type { Database } from '~db/client.server';
 import { apiKeys, organizationMembers, sessions, users } from '~db/schema';
 import { assertCan, authorize } from './access.server';
+import { assertNotSoleOwner, LAST_OWNER_MESSAGE } from './owners.server';
 import { can } from './permissions';
 import { roleSchema } from './schemas';
 
-export const LAST_OWNER_MESSAGE =
-  'An organization needs at least one owner. Make another member an owner first (or delete the organization).';
-
-export { roleSchema };
+export { LAST_OWNER_MESSAGE, roleSchema };
 
 export async function listMembers(db: Database, actor: Actor, organizationId: string) {
   await authorize(db, actor, organizationId, 'organization:view');
@@ -49,16 +47,6 @@ async function findMember(tx: Database, organizationId: string, memberId: string
   return member;
 }
 
-async function ownerCount(tx: Database, organizationId: string): Promise<number> {
-  const [row] = await tx
-    .select({ n: count() })
-    .from(organizationMembers)
-    .where(
-      and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.role, 'OWNER')),
-    );
-  return row?.n ?? 0;
-}
-
 export const changeRoleInput = z.object({
   organizationId: z.string().min(1),
   memberId: z.string().min(1),
@@ -73,8 +61,7 @@ export async function changeRole(db: Database, actor: Actor, input: z.infer<type
     if (target.role === role) return target;
     // Roles to or from OWNER are the owners' business (SPEC §2).
     if (target.role === 'OWNER' || role === 'OWNER') assertCan(me, 'owners:manage');
-    if (target.role === 'OWNER' && (await ownerCount(tx, organizationId)) <= 1)
-      throw new Conflict(LAST_OWNER_MESSAGE);
+    if (target.role === 'OWNER') await assertNotSoleOwner(tx, organizationId, target.userId);
     await tx.update(organizationMembers).set({ role }).where(eq(organizationMembers.id, target.id));
     // A key acts as its creator (SPEC §2): a role that may not manage keys may not keep any.
     if (!can(role, 'api-keys:manage')) {
@@ -154,7 +141,7 @@ export async function removeMember(db: Database, actor: Actor, input: z.infer<ty
     if (target.id === me.memberId) throw new Conflict('To remove yourself, leave the organization instead.');
     if (target.role === 'OWNER') {
       assertCan(me, 'owners:manage');
-      if ((await ownerCount(tx, organizationId)) <= 1) throw new Conflict(LAST_OWNER_MESSAGE);
+      await assertNotSoleOwner(tx, organizationId, target.userId);
     }
     await dropMembership(tx, actor, organizationId, target, 'member_removed');
     await recordAudit(tx, actor, {
@@ -172,11 +159,7 @@ export async function leaveOrganization(db: Database, actor: Actor, input: { org
   const { organizationId } = z.object({ organizationId: z.string().min(1) }).parse(input);
   return db.transaction(async (tx) => {
     const me = await authorize(tx, actor, organizationId, 'organization:leave', { lock: true });
-    if (me.role === 'OWNER' && (await ownerCount(tx, organizationId)) <= 1) {
-      throw new Conflict(
-        'You are the last owner: transfer ownership to another member or delete the organization before leaving.',
-      );
-    }
+    if (me.role === 'OWNER') await assertNotSoleOwner(tx, organizationId, actor.userId!);
     await dropMembership(
       tx,
       actor,

@@ -4,6 +4,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
+import { withinLimit } from '~/billing/plans';
 import { Conflict, LimitReached, NotFound } from '~/lib/errors';
 import { AVAILABLE_MODULES, isModuleKey, MODULE_KEYS, type ModuleKey } from '~/modules/catalog';
 import type { Database } from '~db/client.server';
@@ -58,7 +59,7 @@ export async function enableModule(db: Database, actor: Actor, input: z.input<ty
     if (existing?.isEnabled) throw new Conflict(`${def.name} is already enabled.`);
     const plan = await organizationPlan(tx, organizationId);
     const enabled = await countEnabledModules(tx, organizationId);
-    if (enabled >= plan.limits.modules) {
+    if (!withinLimit(enabled + 1, plan.limits.modules)) {
       throw new LimitReached(
         `The ${plan.name} plan allows ${plan.limits.modules} enabled modules and ${enabled} are enabled. Upgrade the plan to enable more: ${upgradePath(me.organization.slug)}`,
       );

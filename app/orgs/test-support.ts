@@ -54,7 +54,7 @@ export async function roleOf(db: Database, memberId: string): Promise<MemberRole
 export async function setLimits(
   db: Database,
   organizationId: string,
-  limits: { members?: number; modules?: number; api_calls_per_month?: number },
+  limits: { members?: number | null; modules?: number | null; api_calls_per_month?: number | null },
 ) {
   const [plan] = await db
     .insert(plans)
@@ -65,10 +65,10 @@ export async function setLimits(
       billingInterval: 'MONTHLY',
       price: 100,
       limits: {
-        modules: limits.modules ?? 2,
-        members: limits.members ?? 10,
+        modules: limits.modules === undefined ? 2 : limits.modules,
+        members: limits.members === undefined ? 10 : limits.members,
         storage_gb: 1,
-        api_calls_per_month: limits.api_calls_per_month ?? 1000,
+        api_calls_per_month: limits.api_calls_per_month === undefined ? 1000 : limits.api_calls_per_month,
       },
     })
     .returning();

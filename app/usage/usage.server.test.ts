@@ -356,12 +356,27 @@ describe('api_calls_per_month (SPEC §6)', () => {
     },
   );
 
-  it('an unlimited plan is never refused', async () => {
+  it('unlimited (null) is never refused and reads as null; a large number is a real limit', async () => {
     const { organization, key } = await setUp();
-    await setApiCallLimit(t.db, organization.id, 999_999);
+    await setApiCallLimit(t.db, organization.id, null);
     await seedApiCalls(t.db, organization.id, 20);
     const res = await post(organization.slug, key, { events: [{ eventType: 'e', quantity: 1 }] });
     expect(res.status).toBe(200);
+    expect(((await get(organization.slug, key)).data as { apiCalls: unknown }).apiCalls).toMatchObject({
+      limit: null,
+    });
+    // 999 was seed 000's way of writing "unlimited", shown so but enforced as 999: now it is just 999.
+    await setApiCallLimit(t.db, organization.id, 22); // 20 seeded + a batch + a read: used up
+    expect((await post(organization.slug, key, { events: [{ eventType: 'e', quantity: 1 }] })).status).toBe(
+      403,
+    );
+  });
+
+  it('the seeded Enterprise plan is unlimited in the table itself (migration 0010)', async () => {
+    const [row] = rowsOf<{ limits: Record<string, unknown> }>(
+      await t.db.execute(sql`SELECT limits FROM plans WHERE key = 'yearly'`),
+    );
+    expect(row?.limits).toMatchObject({ modules: null, members: null, api_calls_per_month: null });
   });
 });
 
