@@ -1,4 +1,4 @@
--- Usage at scale (issue 9; docs/decisions/0011-usage-counters.md).
+-- Usage at scale (issue 9; docs/decisions/0010-usage-counters.md).
 -- The monthly plan limit used to sum the month's api.call events at every ingestion, under the
 -- organization row lock: its cost grew with history and it blocked every other write of the organization.
 -- A counter per organization, UTC month and event type is kept by a statement trigger in the inserting

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { API_CALL_EVENT, type ApiContext, recordApiCall } from '~/api-keys/authenticate.server';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { isUnlimited } from '~/billing/plans';
+import { dateTimeSchema, dayOrDateTimeSchema } from '~/lib/dates';
 import { LimitReached, NotFound, ValidationFailed } from '~/lib/errors';
 import { authorize, ORGANIZATION_NOT_FOUND } from '~/orgs/access.server';
 import { upgradePath } from '~/orgs/limits.server';
@@ -35,9 +36,7 @@ const usageEventSchema = z.object({
     .max(2_147_483_647, 'Too large'),
   projectId: z.string().min(1).max(64).optional(),
   idempotencyKey: z.string().min(1).max(255, 'Use at most 255 characters').optional(),
-  timestamp: z
-    .string()
-    .datetime({ offset: true, message: 'Use an ISO 8601 date-time, e.g. 2025-01-31T12:00:00Z' })
+  timestamp: dateTimeSchema
     .refine((v) => Date.parse(v) <= Date.now() + MAX_CLOCK_SKEW_MS, 'Must not be in the future')
     .optional(),
   eventData: z
@@ -170,7 +169,7 @@ export async function ingestUsage(
     const accepted = Number(inserted?.n ?? 0);
     const duplicates = events.length - accepted;
     if (accepted > 0) {
-      // One audit row per batch, not per event (docs/decisions/0011-usage-counters.md).
+      // One audit row per batch, not per event (docs/decisions/0010-usage-counters.md).
       await recordAudit(tx, context.actor, {
         organizationId,
         action: 'usage.ingested',
@@ -182,12 +181,8 @@ export async function ingestUsage(
   });
 }
 
-const dateOrDateTime = z
-  .string()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && !Number.isNaN(Date.parse(v)), {
-    message: 'Use a date (2025-01-31) or an ISO 8601 date-time',
-  })
-  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+// Only dates PostgreSQL accepts (app/lib/dates.ts): 2026-02-31 or year 10000 would fail in the query.
+const dateOrDateTime = dayOrDateTimeSchema;
 
 export const usagePeriodSchema = z
   .object({ from: dateOrDateTime.optional(), to: dateOrDateTime.optional() })
