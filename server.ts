@@ -2,14 +2,13 @@
 // connections, finish in-flight requests, close the database pool).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express from 'express';
 import { closeDb, getConnection } from './app/db.server';
 import { ConfigError, env } from './app/env.server';
-import { clientAddressMiddleware } from './app/lib/client-address';
-import { csrfMiddleware } from './app/lib/csrf-middleware';
+import { edgeMiddleware } from './app/lib/edge';
+import { remixHandler } from './app/lib/remix-handler';
 import { requestContextMiddleware } from './app/lib/request-context.server';
 import { applyBaseSecurityHeaders } from './app/lib/security-headers.server';
 import { HEALTH_HEADERS, liveness, readiness } from './app/platform/health.server';
@@ -50,11 +49,12 @@ async function main() {
     } as typeof writeHead;
     next();
   });
-  app.use(clientAddressMiddleware(config.TRUST_PROXY_HOPS));
-  app.use(csrfMiddleware);
+  // Forwarded headers, client address, CSRF, route manifest, URL and body checks (app/lib/edge.ts).
+  app.use(edgeMiddleware(config));
   app.use('/assets', express.static('build/client/assets', { immutable: true, maxAge: '1y' }));
   app.use(express.static('build/client', { maxAge: '1h' }));
-  app.all('*', createRequestHandler({ build, mode: 'production' }));
+  // Remix, with escaped client errors as 4xx and no-store on personal answers (app/lib/remix-handler.ts).
+  app.all('*', remixHandler({ build, mode: 'production', appUrl: config.APP_URL }));
 
   const server = createServer(app);
   server.keepAliveTimeout = 5_000;

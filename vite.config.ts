@@ -2,8 +2,13 @@ import { vitePlugin as remix } from '@remix-run/dev';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'vite';
 import tsconfigPaths from 'vite-tsconfig-paths';
-import { clientAddressMiddleware } from './app/lib/client-address';
-import { csrfMiddleware } from './app/lib/csrf-middleware';
+import { devEdgeMiddleware } from './app/lib/edge';
+
+// Native (N-API) modules: never pre-bundled for the browser nor bundled into SSR. Vite's dependency scan
+// follows route files into their .server imports; @node-rs/argon2's `browser` entry then re-exports a
+// WASI package that is not installed, and every re-optimization printed `Could not resolve
+// "@node-rs/argon2-wasm32-wasi"` (issue 8 §9). Node loads them itself.
+const NATIVE_MODULES = ['@node-rs/argon2', '@node-rs/argon2-wasm32-wasi'];
 
 declare module '@remix-run/node' {
   interface Future {
@@ -15,14 +20,15 @@ export default defineConfig({
   server: { port: 3000 },
   // Pre-bundle the browser dependencies that only some routes import: discovered lazily, they make Vite
   // re-optimize mid-session and the first visit to a form page stays unhydrated (504 Outdated Optimize Dep).
-  optimizeDeps: { include: ['zod', '@conform-to/react', '@conform-to/zod'] },
+  optimizeDeps: { include: ['zod', '@conform-to/react', '@conform-to/zod'], exclude: NATIVE_MODULES },
+  ssr: { external: NATIVE_MODULES, optimizeDeps: { exclude: NATIVE_MODULES } },
   plugins: [
     {
-      // The same client-address and CSRF checks as the production server, in front of Remix's dev middleware.
+      // The production server's edge checks (app/lib/edge.ts) in front of Remix's dev middleware, except
+      // the body guard: Remix's dev handler reads the request stream itself.
       name: 'edge-checks',
       configureServer(server) {
-        server.middlewares.use(clientAddressMiddleware());
-        server.middlewares.use(csrfMiddleware);
+        for (const middleware of devEdgeMiddleware()) server.middlewares.use(middleware);
       },
     },
     tailwindcss(),

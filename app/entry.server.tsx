@@ -7,6 +7,9 @@ import { renderToPipeableStream } from 'react-dom/server';
 import { NonceContext } from './lib/nonce';
 import { applyBaseSecurityHeaders, contentSecurityPolicy, createNonce } from './lib/security-headers.server';
 
+// The build's own error mapping, for the server's loader/action wrapper (app/lib/remix-handler.ts).
+export { routeErrorResponse } from './lib/http.server';
+
 const ABORT_DELAY = 5_000;
 
 export default function handleRequest(

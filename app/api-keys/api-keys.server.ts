@@ -6,6 +6,7 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { generateToken, sha256Hex } from '~/auth/tokens.server';
+import { storableDateSchema } from '~/lib/dates';
 import { NotFound, ValidationFailed } from '~/lib/errors';
 import { authorize } from '~/orgs/access.server';
 import type { Database } from '~db/client.server';
@@ -48,7 +49,7 @@ export const createApiKeyInput = z.object({
   organizationId: orgId,
   name: apiKeyNameSchema,
   scopes: z.array(scopeSchema).min(1, 'Choose at least one scope'),
-  expiresAt: z.coerce.date().nullish(),
+  expiresAt: storableDateSchema.nullish(),
   rateLimit: rateLimitSchema.default(DEFAULT_RATE_LIMIT),
 });
 

@@ -74,7 +74,7 @@ export function csrfInputFromNode(
     method?: string;
     url?: string;
     headers: Record<string, string | string[] | undefined>;
-    socket?: { encrypted?: boolean } | null;
+    socket?: unknown;
   },
   hops = trustedProxyHops(),
 ): CsrfInput {

@@ -25,12 +25,12 @@ export function trustedForwardedValue(value: string | undefined, hops: number): 
 
 /** scheme://host[:port] of this request as the client addressed it; null when the Host is unusable. */
 export function requestOrigin(
-  req: Pick<IncomingMessage, 'headers'> & { socket?: { encrypted?: boolean } | null },
+  req: Pick<IncomingMessage, 'headers'> & { socket?: unknown },
   hops = trustedProxyHops(),
 ): string | null {
   const proto =
     trustedForwardedValue(header(req, 'x-forwarded-proto'), hops)?.toLowerCase() ??
-    (req.socket?.encrypted ? 'https' : 'http');
+    ((req.socket as { encrypted?: boolean } | null | undefined)?.encrypted ? 'https' : 'http');
   const host = trustedForwardedValue(header(req, 'x-forwarded-host'), hops) ?? header(req, 'host');
   if (!host || /[/?#@\\\s]/.test(host) || (proto !== 'http' && proto !== 'https')) return null;
   try {

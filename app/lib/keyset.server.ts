@@ -1,6 +1,10 @@
 // Keyset pagination on (created_at, id), newest first (SPEC §3: ids are not time-ordered, so lists order by
-// both). The cursor is the last row's pair, opaque to the client; a garbled cursor reads as "first page".
+// both). The cursor is the last row's pair, opaque to the client; a garbled cursor reads as "first page" —
+// including one whose date PostgreSQL would refuse (2026-02-31, year 0 or 10000) or whose id holds a NUL:
+// the base64 hides both from the input guard, so they are checked here.
 import { type Column, type SQL, sql } from 'drizzle-orm';
+import { parseDateTime } from './dates';
+import { hasForbiddenCharacter } from './request-guard';
 
 export function encodeCursor(row: { createdAt: Date; id: string }): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
@@ -8,8 +12,9 @@ export function encodeCursor(row: { createdAt: Date; id: string }): string {
 
 export function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) return null;
-  return { createdAt: new Date(createdAt).toISOString(), id };
+  if (!createdAt || !id || id.length > 64 || hasForbiddenCharacter(id)) return null;
+  const at = parseDateTime(createdAt);
+  return at ? { createdAt: at.toISOString(), id } : null;
 }
 
 /** Rows strictly after the cursor in (created_at DESC, id DESC) order; undefined (no filter) without one. */

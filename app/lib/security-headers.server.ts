@@ -1,5 +1,6 @@
 // Security headers for every response; document responses also get a CSP with a per-response nonce.
 import { randomBytes } from 'node:crypto';
+import { env } from '~/env.server';
 
 export function createNonce(): string {
   return randomBytes(16).toString('base64');
@@ -23,8 +24,18 @@ export function contentSecurityPolicy(nonce: string, isDev: boolean): string {
   return directives.join('; ');
 }
 
+/**
+ * HSTS when the public URL is https: browsers then refuse plain http for a year. Not includeSubDomains:
+ * sibling apps on the domain are not ours to force onto https.
+ */
+export function strictTransportSecurity(appUrl: string): string | null {
+  return appUrl.startsWith('https://') ? 'max-age=31536000' : null;
+}
+
 /** Headers every response carries, documents or not. */
-export function applyBaseSecurityHeaders(headers: Headers): void {
+export function applyBaseSecurityHeaders(headers: Headers, appUrl = env().APP_URL): void {
+  const hsts = strictTransportSecurity(appUrl);
+  if (hsts) headers.set('Strict-Transport-Security', hsts);
   headers.set('X-Content-Type-Options', 'nosniff');
   headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
   headers.set('X-Frame-Options', 'DENY');

@@ -5,6 +5,7 @@ import { and, asc, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from '
 import { z } from 'zod';
 import type { Actor } from '~/audit/audit.server';
 import { PLAN_DEFINITIONS } from '~/billing/plans';
+import { daySchema } from '~/lib/dates';
 import { keysetPage, olderThanCursor } from '~/lib/keyset.server';
 import { AVAILABLE_MODULES } from '~/modules/catalog';
 import type { Database } from '~db/client.server';
@@ -21,10 +22,8 @@ import { authorize } from './access.server';
 
 export const AUDIT_PAGE_SIZE = 25;
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-01-31')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Not a valid date');
+// Calendar days PostgreSQL accepts (2026-02-31 or year 0 would be a 500 in the query).
+const day = daySchema;
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 /** The page's query string: ?actor=<user id>&action=<action>&from=YYYY-MM-DD&to=YYYY-MM-DD&cursor=… */
