@@ -20,8 +20,9 @@ import {
 type Next = (err?: unknown) => void;
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 
-export const FORM_BODY_LIMIT = 1024 * 1024;
-export const JSON_BODY_LIMIT = 2 * 1024 * 1024;
+// Decimal megabytes, like the limits the OpenAPI document states for the usage endpoint.
+export const FORM_BODY_LIMIT = 1_000_000;
+export const JSON_BODY_LIMIT = 2_000_000;
 
 const CODES: Record<number, string> = {
   400: 'bad_request',

@@ -259,7 +259,7 @@ function probesFor(route: RouteFile): Probe[] {
         method: 'POST',
         path: realPath,
         headers: { 'content-type': FORM },
-        body: 'x'.repeat(1024 * 1024 + 1),
+        body: 'x'.repeat(1_000_001),
         label: 'POST form over 1 MB',
       });
       probes.push({
