@@ -3,15 +3,15 @@
 // `api_calls_per_month` is checked from live data at ingestion (SPEC §6), under the organization row lock.
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { API_CALL_EVENT, type ApiContext, recordApiCall } from '~/api-keys/authenticate.server';
+import { API_CALL_EVENT, type ApiContext } from '~/api-keys/authenticate.server';
 import { type Actor, recordAudit } from '~/audit/audit.server';
-import { isUnlimited } from '~/billing/plans';
+import { isUnlimited, type PlanLimits } from '~/billing/plans';
 import { dateTimeSchema, dayOrDateTimeSchema } from '~/lib/dates';
 import { LimitReached, NotFound, ValidationFailed } from '~/lib/errors';
 import { authorize, ORGANIZATION_NOT_FOUND } from '~/orgs/access.server';
 import { upgradePath } from '~/orgs/limits.server';
 import { type Database, rowsOf } from '~db/client.server';
-import { projects, usageEvents } from '~db/schema';
+import { plans, projects, subscriptions, usageEvents } from '~db/schema';
 
 export { API_CALL_EVENT };
 
@@ -95,12 +95,27 @@ export async function apiCallAllowance(tx: Database, organizationId: string, now
   };
 }
 
+/** The organization's plan and its monthly API-call limit (null = unlimited). */
+async function planApiCallLimit(tx: Database, organizationId: string) {
+  const [row] = await tx
+    .select({ key: plans.key, name: plans.name, limits: plans.limits })
+    .from(subscriptions)
+    .innerJoin(plans, eq(plans.id, subscriptions.planId))
+    .where(eq(subscriptions.organizationId, organizationId));
+  if (!row) throw new NotFound(ORGANIZATION_NOT_FOUND);
+  const limit = (row.limits as PlanLimits).api_calls_per_month;
+  return {
+    plan: { key: row.key, name: row.name },
+    limit: isUnlimited('api_calls_per_month', limit) ? null : limit,
+  };
+}
+
 /**
- * Accepts a batch of usage events and records the request's api.call, in one transaction. The api.call
- * insert upserts this month's api.call counter (statement trigger), which row-locks it until commit: two
- * batches racing for the month's last API call run one after the other at that one row, so only one gets
- * it (SPEC §3, §6), and nothing else of the organization waits. Duplicates (same idempotency key, earlier
- * or in this batch) are skipped. One statement inserts the whole batch (jsonb_to_recordset).
+ * Accepts a batch of usage events and records the request's api.call, in one transaction and one
+ * inserting statement (jsonb_to_recordset), which also moves this month's counters and so row-locks the
+ * api.call counter until commit: two batches racing for the month's last API call meet at that one row,
+ * so only one gets it (SPEC §3, §6), and nothing else of the organization waits. Duplicates (same
+ * idempotency key, earlier or in this batch) are skipped.
  */
 export async function ingestUsage(
   db: Database,
@@ -132,17 +147,14 @@ export async function ingestUsage(
       }
     }
 
-    // Count this request first: the counter row it upserts is the lock the limit check is made under.
-    await recordApiCall(tx, context);
-    const allowance = await apiCallAllowance(tx, organizationId);
-    if (allowance.limit !== null && allowance.used > allowance.limit) {
-      throw new LimitReached(
-        `The ${allowance.plan.name} plan allows ${allowance.limit.toLocaleString('en-US')} API calls per month (UTC); this month's are used up. Upgrade the plan to make more: ${upgradePath(context.organization.slug)}`,
-      );
-    }
-
-    const rows = JSON.stringify(
-      events.map((e) => ({
+    // One statement inserts the batch and the request's api.call event and moves the month's counters by
+    // what was really inserted (a repeated idempotency key is skipped). The counter upsert row-locks
+    // api.call's counter until commit: that is the lock the limit check is made under, taken as late as
+    // possible, so concurrent batches of one organization overlap everywhere but here.
+    const allowance = await planApiCallLimit(tx, organizationId);
+    const month = utcMonth().from.toISOString().slice(0, 10);
+    const rows = JSON.stringify([
+      ...events.map((e) => ({
         project_id: e.projectId ?? null,
         event_type: e.eventType,
         quantity: e.quantity,
@@ -150,8 +162,15 @@ export async function ingestUsage(
         idempotency_key: e.idempotencyKey ?? null,
         ts: e.timestamp ?? null,
       })),
-    );
-    const [inserted] = rowsOf<{ n: number | string }>(
+      {
+        event_type: API_CALL_EVENT,
+        quantity: 1,
+        event_data: { method: context.call.method, path: context.call.path, via: context.via },
+      },
+    ]);
+    // The statement trigger must not count these rows a second time (migrations/0009_usage_counters.sql).
+    await tx.execute(sql`SELECT set_config('saas.usage_counted_by_app', 'on', true)`);
+    const [inserted] = rowsOf<{ n: number | string; api_calls: number | string | null }>(
       await tx.execute(sql`
         WITH inserted AS (
           INSERT INTO usage_events
@@ -162,10 +181,29 @@ export async function ingestUsage(
               AS e(project_id text, event_type text, quantity integer, event_data jsonb, idempotency_key text, ts timestamptz)
           -- The partial unique index (organization_id, idempotency_key): a repeated key is skipped.
           ON CONFLICT DO NOTHING
-          RETURNING 1
+          RETURNING event_type, quantity, "timestamp"
+        ), counted AS (
+          INSERT INTO usage_counters (organization_id, month, event_type, quantity, events)
+          SELECT ${organizationId}, date_trunc('month', i."timestamp" AT TIME ZONE 'UTC')::date, i.event_type,
+                 sum(i.quantity), count(*)
+            FROM inserted i
+           GROUP BY 2, 3
+           ORDER BY 2, 3
+          ON CONFLICT (organization_id, month, event_type) DO UPDATE
+            SET quantity = usage_counters.quantity + EXCLUDED.quantity,
+                events = usage_counters.events + EXCLUDED.events
+          RETURNING month, event_type, quantity
         )
-        SELECT count(*) AS n FROM inserted`),
+        SELECT (SELECT count(*) FROM inserted WHERE event_type <> ${API_CALL_EVENT}) AS n,
+               (SELECT quantity FROM counted WHERE event_type = ${API_CALL_EVENT} AND month = ${month}::date) AS api_calls`),
     );
+    await tx.execute(sql`SELECT set_config('saas.usage_counted_by_app', 'off', true)`);
+    const used = Number(inserted?.api_calls ?? 0);
+    if (allowance.limit !== null && used > allowance.limit) {
+      throw new LimitReached(
+        `The ${allowance.plan.name} plan allows ${allowance.limit.toLocaleString('en-US')} API calls per month (UTC); this month's are used up. Upgrade the plan to make more: ${upgradePath(context.organization.slug)}`,
+      );
+    }
     const accepted = Number(inserted?.n ?? 0);
     const duplicates = events.length - accepted;
     if (accepted > 0) {
