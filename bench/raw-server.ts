@@ -11,7 +11,7 @@ const port = Number(process.env.PORT ?? 3900);
 if (!url) throw new Error('DATABASE_URL is required');
 const sql = postgres(url, { max: 10, onnotice: () => {} });
 
-const escape = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function sessionToken(cookie: string | undefined): string | null {
   for (const part of (cookie ?? '').split(';')) {
@@ -54,14 +54,14 @@ async function dashboard(slug: string, cookie: string | undefined): Promise<[num
         WHERE organization_id = ${auth.organization_id} AND is_enabled) AS modules`;
   const members = (d?.members ?? []) as { name: string; email: string; role: string }[];
   const projects = (d?.projects ?? []) as { name: string; slug: string }[];
-  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Dashboard · ${escape(auth.organization_name)}</title>
+  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Dashboard · ${esc(auth.organization_name)}</title>
 <link rel="stylesheet" href="/assets/app.css"></head><body><header><nav><a href="/">SaaS Platform</a><a href="/pricing">Pricing</a>
-<span>${escape(auth.name ?? auth.email)}</span></nav></header><main><h1>Dashboard</h1>
-<form method="post" action="/orgs"><select name="organizationId">${mine.map((o) => `<option value="${escape(o.id)}">${escape(o.name)}</option>`).join('')}</select></form>
-<section><h2>Members (${escape(d?.member_count)})</h2><ul>${members.map((m) => `<li>${escape(m.name ?? m.email)} <span>${escape(m.role)}</span></li>`).join('')}</ul>
-<p>${escape(d?.pending)} pending invitations</p></section>
-<section><h2>Projects (${escape(d?.project_count)})</h2><ul>${projects.map((p) => `<li><a href="/o/${escape(slug)}/projects/${escape(p.slug)}">${escape(p.name)}</a></li>`).join('')}</ul></section>
-<section><h2>Plan</h2><p>${escape(d?.plan?.name)}</p><p>Modules: ${escape((d?.modules ?? []).join(', '))}</p></section>
+<span>${esc(auth.name ?? auth.email)}</span></nav></header><main><h1>Dashboard</h1>
+<form method="post" action="/orgs"><select name="organizationId">${mine.map((o) => `<option value="${esc(o.id)}">${esc(o.name)}</option>`).join('')}</select></form>
+<section><h2>Members (${esc(d?.member_count)})</h2><ul>${members.map((m) => `<li>${esc(m.name ?? m.email)} <span>${esc(m.role)}</span></li>`).join('')}</ul>
+<p>${esc(d?.pending)} pending invitations</p></section>
+<section><h2>Projects (${esc(d?.project_count)})</h2><ul>${projects.map((p) => `<li><a href="/o/${esc(slug)}/projects/${esc(p.slug)}">${esc(p.name)}</a></li>`).join('')}</ul></section>
+<section><h2>Plan</h2><p>${esc(d?.plan?.name)}</p><p>Modules: ${esc((d?.modules ?? []).join(', '))}</p></section>
 </main></body></html>`;
   return [200, html];
 }
