@@ -131,7 +131,11 @@ describe('/o/:slug/api-keys', () => {
     const res = await outcome(
       await call(
         apiKeysPage.action,
-        page(`/o/${organization.slug}/api-keys`, cookie, { intent: 'revoke', apiKeyId: created.id }),
+        page(`/o/${organization.slug}/api-keys`, cookie, {
+          intent: 'revoke',
+          apiKeyId: created.id,
+          confirm: 'yes',
+        }),
         { slug: organization.slug },
       ),
     );

@@ -357,7 +357,7 @@ describe.skipIf(!postgresAvailable())('billing route', () => {
     const path = `/o/${organization.slug}/billing`;
     const ok = await runRoute(
       billingRoute.action as never,
-      postForm(path, cookie, { intent: 'change-plan', planKey: 'monthly' }),
+      postForm(path, cookie, { intent: 'change-plan', planKey: 'monthly', confirm: 'yes' }),
       { slug: organization.slug },
     );
     expect(ok.status).toBe(302);

@@ -5,10 +5,18 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import {
+  askToConfirm,
+  ConfirmAction,
+  ConfirmationPage,
+  isConfirmed,
+  type Wording,
+} from '~/components/confirm';
 import { Field, FieldErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { deliverSoon } from '~/email/outbox.server';
+import { NotFound } from '~/lib/errors';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
-import { requireMember } from '~/orgs/access.server';
+import { authorize, requireMember } from '~/orgs/access.server';
 import { ActionError, Alert, organizationTitle, PageHeading, RoleBadge, RowAction } from '~/orgs/components';
 import { inviteMember } from '~/orgs/invitations.server';
 import {
@@ -77,6 +85,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return done(here, `${member.email} is now ${ROLE_LABELS[member.role]}.`);
       }
       case 'remove': {
+        if (!isConfirmed(formData)) {
+          await authorize(db, actor, organizationId, 'members:remove');
+          const target = (await listMembers(db, actor, organizationId)).find((m) => m.id === memberId);
+          if (!target) throw new NotFound('Member not found.');
+          return askToConfirm({
+            intent,
+            fields: { memberId },
+            ...removeWording(target, organization.name),
+          });
+        }
         const member = await removeMember(db, actor, { organizationId, memberId });
         return done(here, `${member.email} was removed from ${organization.name}.`);
       }
@@ -96,6 +114,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+/** The question before removing a member (the confirmation page and the dialog say the same). */
+function removeWording(member: { name: string | null; email: string }, organizationName: string): Wording {
+  const who = member.name ?? member.email;
+  return {
+    title: `Remove ${who}?`,
+    message: `This will remove ${member.email} from ${organizationName} at once: they lose access to every page, leave their teams, and API keys they created stop working. To come back they need a new invitation.`,
+    confirmLabel: 'Remove member',
+  };
+}
+
 export default function Members() {
   const { organization, members, teams, memberId, assignable, can } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
@@ -108,143 +136,146 @@ export default function Members() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: inviteFormSchema }),
   });
   return (
-    <div className="space-y-8">
-      <PageHeading title="Members" />
-      <ActionError />
-      <section aria-labelledby="member-list" className="card p-0">
-        <h2 id="member-list" className="sr-only">
-          Member list
-        </h2>
-        <ul className="divide-y divide-slate-200">
-          {members.map((m) => {
-            const self = m.id === memberId;
-            const ownerRow = m.role === 'OWNER';
-            const mayEditRole = can.changeRole && (!ownerRow || can.manageOwners);
-            const mayRemove = !self && can.remove && (!ownerRow || can.manageOwners);
-            return (
-              <li
-                key={m.id}
-                className="flex flex-wrap items-center justify-between gap-3 px-6 py-4"
-                data-member={m.email}
-              >
-                <div>
-                  <p className="font-medium">
-                    {m.name ?? m.email} {self ? <span className="text-sm text-slate-600">(you)</span> : null}
-                  </p>
-                  <p className="text-sm text-slate-600">{m.email}</p>
-                </div>
-                <div className="flex flex-wrap items-center gap-2">
-                  <RoleBadge role={m.role} />
-                  {mayEditRole ? (
-                    <RowAction
-                      intent="change-role"
-                      fields={{ memberId: m.id }}
-                      label="Change role"
-                      pendingLabel="Saving…"
-                    >
-                      <label htmlFor={`role-${m.id}`} className="sr-only">
-                        New role for {m.email}
-                      </label>
-                      <select
-                        id={`role-${m.id}`}
-                        name="role"
-                        defaultValue={m.role}
-                        className="input w-auto py-1"
-                      >
-                        {assignable.map((r) => (
-                          <option key={r} value={r}>
-                            {ROLE_LABELS[r]}
-                          </option>
-                        ))}
-                      </select>
-                    </RowAction>
-                  ) : null}
-                  {can.manageOwners && !self && !ownerRow ? (
-                    <RowAction
-                      intent="transfer"
-                      fields={{ memberId: m.id }}
-                      label="Transfer ownership"
-                      accessibleLabel={`Transfer ownership to ${m.email}`}
-                      pendingLabel="Transferring…"
-                    />
-                  ) : null}
-                  {mayRemove ? (
-                    <RowAction
-                      intent="remove"
-                      fields={{ memberId: m.id }}
-                      label="Remove"
-                      accessibleLabel={`Remove ${m.email}`}
-                      pendingLabel="Removing…"
-                      className="btn-danger"
-                    />
-                  ) : null}
-                  {self ? (
-                    <RowAction
-                      intent="leave"
-                      fields={{}}
-                      label="Leave organization"
-                      pendingLabel="Leaving…"
-                      className="btn-danger"
-                    />
-                  ) : null}
-                </div>
-              </li>
-            );
-          })}
-        </ul>
-      </section>
-
-      {can.invite ? (
-        <section aria-labelledby="invite-heading" id="invite-someone">
-          <h2 id="invite-heading" className="text-lg font-semibold">
-            Invite someone
+    <ConfirmationPage cancelHref={`/o/${organization.slug}/members`}>
+      <div className="space-y-8">
+        <PageHeading title="Members" />
+        <ActionError />
+        <section aria-labelledby="member-list" className="card p-0">
+          <h2 id="member-list" className="sr-only">
+            Member list
           </h2>
-          <p className="mt-1 text-sm text-slate-700">
-            They get an email with a link valid for a limited time; pending invitations count toward the
-            plan’s members limit.
-          </p>
-          <Form method="post" {...getFormProps(form)} className="card mt-4 space-y-4">
-            <input type="hidden" name="intent" value="invite" />
-            {form.errors?.length ? <Alert id={form.errorId} message={form.errors.join(' ')} /> : null}
-            <Field field={fields.email} label="Email" type="email" autoComplete="off" />
-            <div>
-              <label htmlFor={fields.role.id} className="label">
-                Role
-              </label>
-              <select {...getSelectProps(fields.role)} key={fields.role.key} className="input mt-1">
-                {assignable.map((r) => (
-                  <option key={r} value={r}>
-                    {ROLE_LABELS[r]}
-                  </option>
-                ))}
-              </select>
-              <FieldErrors id={fields.role.errorId} errors={fields.role.errors} />
-            </div>
-            {teams.length > 0 ? (
+          <ul className="divide-y divide-slate-200">
+            {members.map((m) => {
+              const self = m.id === memberId;
+              const ownerRow = m.role === 'OWNER';
+              const mayEditRole = can.changeRole && (!ownerRow || can.manageOwners);
+              const mayRemove = !self && can.remove && (!ownerRow || can.manageOwners);
+              return (
+                <li
+                  key={m.id}
+                  className="flex flex-wrap items-center justify-between gap-3 px-6 py-4"
+                  data-member={m.email}
+                >
+                  <div>
+                    <p className="font-medium">
+                      {m.name ?? m.email}{' '}
+                      {self ? <span className="text-sm text-slate-600">(you)</span> : null}
+                    </p>
+                    <p className="text-sm text-slate-600">{m.email}</p>
+                  </div>
+                  <div className="flex flex-wrap items-center gap-2">
+                    <RoleBadge role={m.role} />
+                    {mayEditRole ? (
+                      <RowAction
+                        intent="change-role"
+                        fields={{ memberId: m.id }}
+                        label="Change role"
+                        pendingLabel="Saving…"
+                      >
+                        <label htmlFor={`role-${m.id}`} className="sr-only">
+                          New role for {m.email}
+                        </label>
+                        <select
+                          id={`role-${m.id}`}
+                          name="role"
+                          defaultValue={m.role}
+                          className="input w-auto py-1"
+                        >
+                          {assignable.map((r) => (
+                            <option key={r} value={r}>
+                              {ROLE_LABELS[r]}
+                            </option>
+                          ))}
+                        </select>
+                      </RowAction>
+                    ) : null}
+                    {can.manageOwners && !self && !ownerRow ? (
+                      <RowAction
+                        intent="transfer"
+                        fields={{ memberId: m.id }}
+                        label="Transfer ownership"
+                        accessibleLabel={`Transfer ownership to ${m.email}`}
+                        pendingLabel="Transferring…"
+                      />
+                    ) : null}
+                    {mayRemove ? (
+                      <ConfirmAction
+                        intent="remove"
+                        fields={{ memberId: m.id }}
+                        label="Remove"
+                        accessibleLabel={`Remove ${m.email}`}
+                        pendingLabel="Removing…"
+                        confirmation={removeWording(m, organization.name)}
+                      />
+                    ) : null}
+                    {self ? (
+                      <RowAction
+                        intent="leave"
+                        fields={{}}
+                        label="Leave organization"
+                        pendingLabel="Leaving…"
+                        className="btn-danger"
+                      />
+                    ) : null}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+
+        {can.invite ? (
+          <section aria-labelledby="invite-heading" id="invite-someone">
+            <h2 id="invite-heading" className="text-lg font-semibold">
+              Invite someone
+            </h2>
+            <p className="mt-1 text-sm text-slate-700">
+              They get an email with a link valid for a limited time; pending invitations count toward the
+              plan’s members limit.
+            </p>
+            <Form method="post" {...getFormProps(form)} className="card mt-4 space-y-4">
+              <input type="hidden" name="intent" value="invite" />
+              {form.errors?.length ? <Alert id={form.errorId} message={form.errors.join(' ')} /> : null}
+              <Field field={fields.email} label="Email" type="email" autoComplete="off" />
               <div>
-                <label htmlFor={fields.teamId.id} className="label">
-                  Team (optional)
+                <label htmlFor={fields.role.id} className="label">
+                  Role
                 </label>
-                <select {...getSelectProps(fields.teamId)} key={fields.teamId.key} className="input mt-1">
-                  <option value="">No team</option>
-                  {teams.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.name}
+                <select {...getSelectProps(fields.role)} key={fields.role.key} className="input mt-1">
+                  {assignable.map((r) => (
+                    <option key={r} value={r}>
+                      {ROLE_LABELS[r]}
                     </option>
                   ))}
                 </select>
-                <FieldErrors id={fields.teamId.errorId} errors={fields.teamId.errors} />
+                <FieldErrors id={fields.role.errorId} errors={fields.role.errors} />
               </div>
-            ) : null}
-            <SubmitButton pendingLabel="Sending…">Send invitation</SubmitButton>
-          </Form>
-          <p className="mt-2 text-sm">
-            <a href={`/o/${organization.slug}/invitations`} className="link">
-              See pending invitations
-            </a>
-          </p>
-        </section>
-      ) : null}
-    </div>
+              {teams.length > 0 ? (
+                <div>
+                  <label htmlFor={fields.teamId.id} className="label">
+                    Team (optional)
+                  </label>
+                  <select {...getSelectProps(fields.teamId)} key={fields.teamId.key} className="input mt-1">
+                    <option value="">No team</option>
+                    {teams.map((t) => (
+                      <option key={t.id} value={t.id}>
+                        {t.name}
+                      </option>
+                    ))}
+                  </select>
+                  <FieldErrors id={fields.teamId.errorId} errors={fields.teamId.errors} />
+                </div>
+              ) : null}
+              <SubmitButton pendingLabel="Sending…">Send invitation</SubmitButton>
+            </Form>
+            <p className="mt-2 text-sm">
+              <a href={`/o/${organization.slug}/invitations`} className="link">
+                See pending invitations
+              </a>
+            </p>
+          </section>
+        ) : null}
+      </div>
+    </ConfirmationPage>
   );
 }

@@ -3,19 +3,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
+import { signUpAndIn } from './accounts';
 import { baseUrl, describeBrowser, expectAccessible, useBrowser, visit } from './fixtures';
+import { openOutbox } from './outbox';
 
 const id = randomBytes(4).toString('hex');
 const owner = { name: 'Kim Keys', email: `keys-${id}@example.com`, password: 'keys-password-123' };
 const slug = `keys-${id}`;
+let outbox: ReturnType<typeof openOutbox> = null;
 
 async function signUpWithOrganization(page: Page) {
-  await visit(page, '/signup');
-  await page.getByLabel('Name').fill(owner.name);
-  await page.getByLabel('Email').fill(owner.email);
-  await page.getByLabel('Password').fill(owner.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/signup'));
+  await signUpAndIn(page, owner, outbox);
   await visit(page, '/orgs/new');
   await page.getByLabel('Name').fill(`Keys ${id}`);
   await page.getByLabel('Address').fill(slug);
@@ -31,6 +29,7 @@ const api = (path: string, key: string, init: RequestInit = {}) =>
 
 describeBrowser('API keys and usage', () => {
   const browser = useBrowser();
+  outbox = openOutbox();
   let page: Page;
   let key = '';
 
@@ -135,6 +134,12 @@ describeBrowser('API keys and usage', () => {
   it('revoking the key stops it at once', async () => {
     await visit(page, `/o/${slug}/api-keys`);
     await page.getByRole('button', { name: /^Revoke E2E exporter/ }).click();
+    // Without JavaScript the first POST asks; nothing is revoked until the question is answered.
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Revoke the API key E2E exporter?',
+    );
+    expect((await api(`/api/v1/orgs/${slug}/usage`, key)).status).toBe(200);
+    await page.getByRole('button', { name: 'Revoke key' }).click();
     await page.waitForURL(`**/o/${slug}/api-keys`);
     await expect(page.locator(`[data-api-key="${key.slice(0, 11)}"]`).textContent()).resolves.toContain(
       'Revoked',

@@ -35,11 +35,20 @@ export function useBrowser() {
   });
   return {
     /** A page in a fresh context (own cookies); `javaScriptEnabled: false` proves forms work without JS. */
-    async newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
+    async newPage(
+      options: {
+        javaScriptEnabled?: boolean;
+        /** Cookies of another page's context: the same person, signed in. */
+        signedInAs?: Page;
+        viewport?: { width: number; height: number };
+      } = {},
+    ): Promise<Page> {
       if (!browser) throw new Error('browser not started');
       const context = await browser.newContext({
         baseURL: baseUrl(),
         javaScriptEnabled: options.javaScriptEnabled ?? true,
+        storageState: options.signedInAs ? await options.signedInAs.context().storageState() : undefined,
+        viewport: options.viewport,
       });
       contexts.push(context);
       const page = await context.newPage();

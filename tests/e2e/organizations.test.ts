@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
+import { signUpAndIn } from './accounts';
 import { describeBrowser, expectAccessible, useBrowser, visit } from './fixtures';
 import { openOutbox } from './outbox';
 
@@ -17,14 +18,10 @@ const invitee = {
 };
 const orgName = `Acme ${id}`;
 const slug = `acme-${id}`;
+let outbox: ReturnType<typeof openOutbox> = null;
 
 async function signUp(page: Page, who: typeof owner) {
-  await visit(page, '/signup');
-  await page.getByLabel('Name').fill(who.name);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/signup'));
+  await signUpAndIn(page, who, outbox);
   // Someone without an organization is sent to create one.
   await visit(page, '/orgs');
   expect(new URL(page.url()).pathname).toBe('/orgs/new');
@@ -49,7 +46,7 @@ describeBrowser('organizations', () => {
     page.setDefaultTimeout(10_000);
     return page;
   };
-  const outbox = openOutbox();
+  outbox = openOutbox();
 
   let invitationLink = '';
 
@@ -172,7 +169,11 @@ describeBrowser('organizations', () => {
     await expect(page.locator('[data-audit-action="member.role_changed"]').count()).resolves.toBe(1);
 
     await visit(page, `/o/${slug}/members`);
+    // Removal asks first: a native dialog with JavaScript.
     await page.getByRole('button', { name: `Remove ${invitee.email}` }).click();
+    const question = page.getByRole('dialog', { name: `Remove ${invitee.name}?` });
+    await expect(question.textContent()).resolves.toContain(`This will remove ${invitee.email}`);
+    await question.getByRole('button', { name: 'Remove member' }).click();
     await expect.poll(() => page.locator(`[data-member="${invitee.email}"]`).count()).toBe(0);
     await expect(flash(page).textContent()).resolves.toContain('was removed');
 

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import postgres from 'postgres';
 import { afterAll, expect, inject, it } from 'vitest';
+import { postForm as post, signUpAndIn } from './accounts';
 import { baseUrl, describeBrowser, useBrowser, visit } from './fixtures';
 import { openOutbox } from './outbox';
 
@@ -18,20 +19,6 @@ const owner = {
 };
 const slug = `phones-${id}`;
 const shots = process.env.PHONE_SCREENSHOTS;
-
-/** A plain form POST from the signed-in page (same Origin, its cookies); answers the redirect target. */
-async function post(page: Page, path: string, form: Record<string, string>): Promise<string> {
-  const { status, url } = await page.evaluate(
-    async ([path, form]) => {
-      const res = await fetch(path, { method: 'POST', body: new URLSearchParams(form) });
-      return { status: res.status, url: res.url };
-    },
-    [path, form] as const,
-  );
-  expect(status, `POST ${path} ${JSON.stringify(form)}`).toBeLessThan(400);
-  expect(new URL(url).pathname, `POST ${path} was sent to sign in`).not.toBe('/login');
-  return new URL(url).pathname;
-}
 
 /** Elements wider than the viewport, to say what overflows when the check fails. */
 async function overflow(page: Page) {
@@ -72,21 +59,7 @@ describeBrowser('phones', () => {
   it('an OWNER with data on every page', async () => {
     setup = await browser.newPage();
     setup.setDefaultTimeout(10_000);
-    await visit(setup, '/signup');
-    await setup.getByLabel('Name').fill(owner.name);
-    await setup.getByLabel('Email').fill(owner.email);
-    await setup.getByLabel('Password').fill(owner.password);
-    await setup.getByRole('button', { name: 'Create account' }).click();
-    await setup.waitForURL((url) => !url.pathname.startsWith('/signup'));
-    // Signing up may or may not sign in before the email is verified: open the link, then sign in.
-    if (outbox) await visit(setup, new URL(await outbox.link(owner.email, 'verify-email')).pathname);
-    await setup.goto('/orgs');
-    if (new URL(setup.url()).pathname === '/login') {
-      await setup.getByLabel('Email').fill(owner.email);
-      await setup.getByLabel('Password').fill(owner.password);
-      await setup.getByRole('button', { name: 'Sign in' }).click();
-      await setup.waitForURL((url) => !url.pathname.startsWith('/login'));
-    }
+    await signUpAndIn(setup, owner, outbox);
     await post(setup, '/orgs/new', { name: `Phones and Tablets International ${id}`, slug });
     const base = `/o/${slug}`;
 
