@@ -3,7 +3,7 @@
 // then. With JavaScript the button opens a native <dialog> whose form posts confirm=yes straight away.
 import { Form, Link, useActionData, useFetcher } from '@remix-run/react';
 import { type ReactNode, useId, useRef } from 'react';
-import { ErrorMessage } from '~/orgs/components';
+import { ErrorMessage, useFetcherError } from '~/orgs/components';
 import { SubmitButton } from './form';
 
 export interface Confirmation {
@@ -88,6 +88,7 @@ export function ConfirmAction({
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const busy = fetcher.state !== 'idle';
+  const error = useFetcherError(fetcher);
   return (
     <>
       <fetcher.Form method="post" className="inline-flex max-w-full min-w-0 flex-wrap items-center gap-2">
@@ -110,9 +111,9 @@ export function ConfirmAction({
         >
           {busy ? (pendingLabel ?? 'Working…') : label}
         </button>
-        {fetcher.data?.error ? (
+        {error ? (
           <span role="alert" className="text-sm text-red-700">
-            <ErrorMessage message={fetcher.data.error} />
+            <ErrorMessage message={error} />
           </span>
         ) : null}
       </fetcher.Form>

@@ -1,8 +1,8 @@
 // Form building blocks: labelled inputs with their errors next to them (aria-described), a form-level
 // error, and a submit button that shows a pending state once JavaScript is there.
 import { type FieldMetadata, getInputProps } from '@conform-to/react';
-import { useNavigation } from '@remix-run/react';
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import { useActionData, useNavigation } from '@remix-run/react';
+import { type InputHTMLAttributes, type ReactNode, useEffect, useRef } from 'react';
 
 type InputType = 'text' | 'email' | 'password' | 'url' | 'number' | 'search' | 'tel' | 'date' | 'hidden';
 
@@ -98,3 +98,21 @@ export function SubmitButton({
  * (clearing the server's form-level error shifts the layout), so the click lands beside the button.
  */
 export const VALIDATE_ON_SUBMIT = { shouldValidate: 'onSubmit', shouldRevalidate: 'onInput' } as const;
+
+/**
+ * Empties a form (values and errors) once a submission on the page succeeded: the action redirected, so
+ * there is no answer for this form. Without JavaScript the redirect loads a fresh page anyway; with it the
+ * page stays mounted and the typed values and old errors would otherwise stay on screen.
+ */
+export function useResetOnSuccess(form: { reset: () => void }, formName: string) {
+  const navigation = useNavigation();
+  const answer = useActionData<{ form?: string }>();
+  const submitted = useRef(false);
+  useEffect(() => {
+    if (navigation.state === 'submitting') submitted.current = true;
+    else if (navigation.state === 'idle' && submitted.current) {
+      submitted.current = false;
+      if (answer?.form !== formName) form.reset();
+    }
+  }, [navigation.state, answer, formName, form]);
+}

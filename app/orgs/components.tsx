@@ -1,7 +1,7 @@
 // Building blocks of the organization pages. Row actions (remove, cancel, enable…) are fetcher forms:
 // plain POST forms without JavaScript, in-place with a pending state when JavaScript is there.
-import { Link, useActionData, useFetcher } from '@remix-run/react';
-import type { ReactNode } from 'react';
+import { Link, useActionData, useFetcher, useLocation } from '@remix-run/react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { MemberRole } from './permissions';
 import { ROLE_LABELS } from './permissions';
 
@@ -46,6 +46,23 @@ export function ActionError() {
   return <Alert message={answer.error} />;
 }
 
+/**
+ * A row action's error, until the page moves on: any later navigation (another action succeeded and
+ * redirected, a link) clears it, so "The Free plan allows 2 modules" does not outlive the situation.
+ */
+export function useFetcherError(fetcher: { state: string; data?: { error?: string } }): string | undefined {
+  const location = useLocation();
+  const here = useRef(location.key);
+  here.current = location.key;
+  const [shownAt, setShownAt] = useState<string | null>(null);
+  const error = fetcher.data?.error;
+  // Only a new answer of this fetcher (not a new location) marks where its error belongs.
+  useEffect(() => {
+    if (fetcher.state === 'idle') setShownAt(error ? here.current : null);
+  }, [fetcher.state, error]);
+  return error && (shownAt === null || shownAt === location.key) ? error : undefined;
+}
+
 export function RowAction({
   intent,
   fields,
@@ -65,6 +82,7 @@ export function RowAction({
 }) {
   const fetcher = useFetcher<Answer>();
   const busy = fetcher.state !== 'idle';
+  const error = useFetcherError(fetcher);
   return (
     <fetcher.Form method="post" className="inline-flex max-w-full min-w-0 flex-wrap items-center gap-2">
       <input type="hidden" name="intent" value={intent} />
@@ -81,9 +99,9 @@ export function RowAction({
       >
         {busy ? (pendingLabel ?? 'Working…') : label}
       </button>
-      {fetcher.data?.error ? (
+      {error ? (
         <span role="alert" className="text-sm text-red-700">
-          <ErrorMessage message={fetcher.data.error} />
+          <ErrorMessage message={error} />
         </span>
       ) : null}
     </fetcher.Form>

@@ -105,7 +105,8 @@ export default function ApiKeys() {
     id: 'create-api-key',
     lastResult: answer?.form === 'create' ? answer.result : undefined,
     constraint: getZodConstraint(apiKeyFormSchema),
-    defaultValue: { rateLimit: String(DEFAULT_RATE_LIMIT) },
+    // expiresInDays '' (never) too: a reset after a create must land on an option, not a blank select.
+    defaultValue: { rateLimit: String(DEFAULT_RATE_LIMIT), expiresInDays: '' },
     ...VALIDATE_ON_SUBMIT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: apiKeyFormSchema }),
   });

@@ -12,7 +12,7 @@ import {
   isConfirmed,
   type Wording,
 } from '~/components/confirm';
-import { Field, FieldErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { Field, FieldErrors, SubmitButton, useResetOnSuccess, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { deliverSoon } from '~/email/outbox.server';
 import { NotFound } from '~/lib/errors';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
@@ -135,6 +135,7 @@ export default function Members() {
     ...VALIDATE_ON_SUBMIT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: inviteFormSchema }),
   });
+  useResetOnSuccess(form, 'invite');
   return (
     <ConfirmationPage cancelHref={`/o/${organization.slug}/members`}>
       <div className="space-y-8">

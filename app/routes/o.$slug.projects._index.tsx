@@ -11,7 +11,14 @@ import {
   isConfirmed,
   type Wording,
 } from '~/components/confirm';
-import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import {
+  Field,
+  FieldErrors,
+  FormErrors,
+  SubmitButton,
+  useResetOnSuccess,
+  VALIDATE_ON_SUBMIT,
+} from '~/components/form';
 import { NotFound } from '~/lib/errors';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { authorize, requireMember } from '~/orgs/access.server';
@@ -82,6 +89,7 @@ export default function Projects() {
     ...VALIDATE_ON_SUBMIT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: projectFormSchema }),
   });
+  useResetOnSuccess(form, 'create');
   return (
     <ConfirmationPage cancelHref={`/o/${organization.slug}/projects`}>
       <div className="space-y-8">

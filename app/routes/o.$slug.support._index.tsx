@@ -5,7 +5,14 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import {
+  Field,
+  FieldErrors,
+  FormErrors,
+  SubmitButton,
+  useResetOnSuccess,
+  VALIDATE_ON_SUBMIT,
+} from '~/components/form';
 import { done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { formatDate, organizationTitle, PageHeading } from '~/orgs/components';
@@ -57,6 +64,7 @@ export default function Support() {
     ...VALIDATE_ON_SUBMIT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: openTicketFormSchema }),
   });
+  useResetOnSuccess(form, 'open');
   const olderHref = nextCursor
     ? `${base}?${new URLSearchParams({ ...(status ? { status } : {}), cursor: nextCursor })}`
     : null;

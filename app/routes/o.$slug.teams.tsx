@@ -4,7 +4,7 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
-import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { Field, FormErrors, SubmitButton, useResetOnSuccess, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { ActionError, organizationTitle, PageHeading, RowAction } from '~/orgs/components';
@@ -87,6 +87,7 @@ export default function Teams() {
     ...VALIDATE_ON_SUBMIT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: teamFormSchema }),
   });
+  useResetOnSuccess(form, 'create');
   return (
     <div className="space-y-8">
       <PageHeading title="Teams" />
