@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
+import { signUpAndIn } from './accounts';
 import { describeBrowser, expectAccessible, useBrowser, visit } from './fixtures';
+import { openOutbox } from './outbox';
 
 const id = randomBytes(4).toString('hex');
 const member = { name: 'Sam Support', email: `support-${id}@example.com`, password: 'support-password-123' };
@@ -15,6 +17,7 @@ const flash = (page: Page) => page.getByRole('status').first();
 
 describeBrowser('support tickets', () => {
   const browser = useBrowser();
+  const outbox = openOutbox();
   const newPage = async (options: { javaScriptEnabled?: boolean } = {}) => {
     const page = await browser.newPage(options);
     page.setDefaultTimeout(10_000);
@@ -24,12 +27,7 @@ describeBrowser('support tickets', () => {
 
   it('without JavaScript: open a ticket (errors next to fields), reply, see the thread', async () => {
     const page = await newPage({ javaScriptEnabled: false });
-    await visit(page, '/signup');
-    await page.getByLabel('Name').fill(member.name);
-    await page.getByLabel('Email').fill(member.email);
-    await page.getByLabel('Password').fill(member.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/signup'));
+    await signUpAndIn(page, member, outbox);
     await visit(page, '/orgs/new');
     await page.getByLabel('Name').fill(`Help ${id}`);
     await page.getByLabel('Address').fill(slug);
