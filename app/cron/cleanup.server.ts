@@ -1,10 +1,15 @@
 // Token and session housekeeping (seed 001 "Scheduled Maintenance Tasks"): set-based DELETEs, each
-// counted in the same statement, so a second run deletes nothing and answers zeros.
+// counted by the driver's row count, so a second run deletes nothing and answers zeros.
 
 import { sql } from 'drizzle-orm';
 import { LONGEST_WINDOW_MINUTES } from '~/lib/rate-limit.server';
-import { rowsOf } from '~db/client.server';
 import type { CronJob } from './types';
+
+/** The rows a DELETE changed: postgres.js answers `count`, PGlite `affectedRows`. */
+function affectedRows(result: unknown): number {
+  const r = result as { count?: number | null; affectedRows?: number | null };
+  return Number(r.count ?? r.affectedRows ?? 0);
+}
 
 export const STALE_SESSION_DAYS = 90;
 
@@ -14,35 +19,27 @@ export const cleanupTokens: CronJob = {
     // postgres.js refuses a JS Date inside raw SQL: pass the instant as ISO text.
     const at = now.toISOString();
     const bucketsBefore = new Date(now.getTime() - LONGEST_WINDOW_MINUTES * 60_000).toISOString();
-    // One statement, so the deletes commit together. Verifications are kept until they expire even
-    // once used, so a used link still reads "already used" rather than "unknown".
-    const [row] = rowsOf<Record<string, number>>(
-      await db.execute(sql`
-        WITH blacklist AS (
-          DELETE FROM token_blacklist WHERE expires_at < ${at}::timestamptz RETURNING 1
-        ), expired_sessions AS (
-          DELETE FROM sessions WHERE expires_at < ${at}::timestamptz RETURNING 1
-        ), refresh AS (
-          DELETE FROM refresh_tokens WHERE expires_at < ${at}::timestamptz RETURNING 1
-        ), verification AS (
-          DELETE FROM verifications WHERE expires_at < ${at}::timestamptz RETURNING 1
-        ), buckets AS (
-          DELETE FROM rate_limits WHERE window_start < ${bucketsBefore}::timestamptz RETURNING 1
-        )
-        SELECT
-          (SELECT count(*) FROM blacklist)::int AS "blacklistEntries",
-          (SELECT count(*) FROM expired_sessions)::int AS "sessions",
-          (SELECT count(*) FROM refresh)::int AS "refreshTokens",
-          (SELECT count(*) FROM verification)::int AS "verifications",
-          (SELECT count(*) FROM buckets)::int AS "rateLimitBuckets"`),
-    );
-    return {
-      blacklistEntries: row?.blacklistEntries ?? 0,
-      sessions: row?.sessions ?? 0,
-      refreshTokens: row?.refreshTokens ?? 0,
-      verifications: row?.verifications ?? 0,
-      rateLimitBuckets: row?.rateLimitBuckets ?? 0,
-    };
+    // One transaction, so the deletes commit together; one plain DELETE per table, its row count read
+    // from the driver. Verifications are kept until they expire even once used, so a used link still reads
+    // "already used" rather than "unknown". (Five DELETE … RETURNING CTEs in one statement materialized
+    // every deleted row to count it: 1.6x the hand-written DELETEs at 100k organizations, ADR 0012.)
+    return db.transaction(async (tx) => ({
+      blacklistEntries: affectedRows(
+        await tx.execute(sql`DELETE FROM token_blacklist WHERE expires_at < ${at}::timestamptz`),
+      ),
+      sessions: affectedRows(
+        await tx.execute(sql`DELETE FROM sessions WHERE expires_at < ${at}::timestamptz`),
+      ),
+      refreshTokens: affectedRows(
+        await tx.execute(sql`DELETE FROM refresh_tokens WHERE expires_at < ${at}::timestamptz`),
+      ),
+      verifications: affectedRows(
+        await tx.execute(sql`DELETE FROM verifications WHERE expires_at < ${at}::timestamptz`),
+      ),
+      rateLimitBuckets: affectedRows(
+        await tx.execute(sql`DELETE FROM rate_limits WHERE window_start < ${bucketsBefore}::timestamptz`),
+      ),
+    }));
   },
 };
 
@@ -50,13 +47,10 @@ export const cleanupStaleSessions: CronJob = {
   name: 'cleanup-stale-sessions',
   async run(db, { now }) {
     const cutoff = new Date(now.getTime() - STALE_SESSION_DAYS * 86_400_000).toISOString();
-    const [row] = rowsOf<{ sessions: number }>(
-      await db.execute(sql`
-        WITH stale AS (
-          DELETE FROM sessions WHERE last_used_at < ${cutoff}::timestamptz RETURNING 1
-        )
-        SELECT count(*)::int AS "sessions" FROM stale`),
-    );
-    return { sessions: row?.sessions ?? 0 };
+    return {
+      sessions: affectedRows(
+        await db.execute(sql`DELETE FROM sessions WHERE last_used_at < ${cutoff}::timestamptz`),
+      ),
+    };
   },
 };

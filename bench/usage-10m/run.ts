@@ -99,13 +99,14 @@ async function main() {
       }
       const n = Math.min(CHUNK, EVENTS - made);
       const c0 = performance.now();
-      // 90% this month, 10% last month; 70% api.call; organization = row number mod ORGS (interleaved).
+      // 90% this month, 10% last month; 70% api.call; organization = row number mod ORGS (interleaved). The
+      // month and type depend on i / ORGS, not i: with i mod 100, org 500 had only last month's events.
       await gen.unsafe(
         `INSERT INTO usage_events (organization_id, event_type, quantity, "timestamp")
          SELECT 'org' || (1 + i % ${ORGS}),
-                CASE WHEN i % 10 < 7 THEN 'api.call' WHEN i % 10 < 9 THEN 'storage.write' ELSE 'compute.seconds' END,
-                CASE WHEN i % 10 < 7 THEN 1 ELSE 1 + i % 50 END,
-                CASE WHEN i % 100 < 90
+                CASE WHEN (i / 7) % 10 < 7 THEN 'api.call' WHEN (i / 7) % 10 < 9 THEN 'storage.write' ELSE 'compute.seconds' END,
+                CASE WHEN (i / 7) % 10 < 7 THEN 1 ELSE 1 + i % 50 END,
+                CASE WHEN (i / ${ORGS}) % 10 < 9
                      THEN '${monthStart.toISOString()}'::timestamptz + make_interval(secs => (i::bigint * 7919) % ${monthSpan})
                      ELSE '${lastMonthStart.toISOString()}'::timestamptz + make_interval(secs => (i::bigint * 7919) % ${lastSpan}) END
            FROM generate_series(${made + 1}, ${made + n}) i`,
