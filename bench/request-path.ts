@@ -4,6 +4,8 @@
 // (bench/raw-server.ts), and drives both with autocannon on 127.0.0.1. Never a test; CI does not run it.
 //
 //   BENCH_ROUNDS (3)  BENCH_SECONDS (5 per measurement)  BENCH_CONNECTIONS (20)  BENCH_SKIP_BUILD=1
+//   BENCH_PROFILE=dir: start the app under `node --cpu-prof` (profile written to dir when it stops) and
+//   measure only the dashboard; `npx tsx bench/profile-summary.ts dir` lists the hottest functions.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
@@ -160,7 +162,11 @@ async function main() {
       APP_URL: `http://127.0.0.1:${APP_PORT}`,
       LOG_LEVEL: 'warn',
     };
-    children.push(start('app', ['--import', 'tsx', 'server.ts'], { ...env, PORT: String(APP_PORT) }));
+    const profile = process.env.BENCH_PROFILE;
+    const profileArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    children.push(
+      start('app', [...profileArgs, '--import', 'tsx', 'server.ts'], { ...env, PORT: String(APP_PORT) }),
+    );
     children.push(
       start('raw', ['--import', 'tsx', 'bench/raw-server.ts'], { ...env, PORT: String(RAW_PORT) }),
     );
@@ -195,6 +201,11 @@ async function main() {
     await rps(`${app}/pricing`, { duration: 1 });
     await rps(`${raw}/o/${organization.slug}`, { headers, duration: 1 });
 
+    if (profile) {
+      const r = await rps(`${app}/o/${organization.slug}`, { headers, duration: SECONDS * ROUNDS });
+      console.log(`dashboard under the profiler: ${r.toFixed(0)} req/s; profile in ${profile}`);
+      return;
+    }
     const samples: Record<string, number[]> = {};
     const add = (k: string, v: number) => {
       samples[k] ??= [];
