@@ -49,7 +49,8 @@ describe('httpErrorOf', () => {
     expect(errorResponse(nulByte)?.status).toBe(400);
     const api = jsonErrorResponse(zodError());
     expect(api?.status).toBe(400);
-    expect(((await api?.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
+    if (!api) throw new Error('no response');
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
     expect(() => formError('x', null, new Error('bug'))).toThrow('bug');
   });
 });

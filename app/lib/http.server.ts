@@ -55,7 +55,12 @@ export function httpErrorOf(err: unknown): HttpError | null {
   // 22xxx: the value itself is unacceptable to PostgreSQL (22021 NUL byte, 22008 date out of range, 22P02
   // bad text representation…). The input guard and schemas refuse these first; this is the safety net.
   if (pgErrorCode(err)?.startsWith('22'))
-    return { status: 400, code: 'invalid_input', message: 'A value in the request is not valid.', headers: {} };
+    return {
+      status: 400,
+      code: 'invalid_input',
+      message: 'A value in the request is not valid.',
+      headers: {},
+    };
   return null;
 }
 
