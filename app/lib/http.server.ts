@@ -211,3 +211,14 @@ export async function parseJsonBody<T>(
 
 export const methodNotAllowed = (allow: string) =>
   jsonError(405, 'method_not_allowed', `Use ${allow}.`, { headers: { Allow: allow } });
+
+/**
+ * A route's `headers` export for throttled forms: Remix sends an action's non-cookie headers only when
+ * the route exports `headers`, so without this a form's 429 lost its Retry-After on the way out.
+ */
+export const passThrottleHeaders = ({ actionHeaders }: { actionHeaders: Headers }): Headers => {
+  const headers = new Headers();
+  const retryAfter = actionHeaders.get('Retry-After');
+  if (retryAfter) headers.set('Retry-After', retryAfter);
+  return headers;
+};

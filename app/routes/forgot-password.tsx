@@ -9,12 +9,15 @@ import { forgotPasswordSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { getDb } from '~/db.server';
 import { deliverSoon } from '~/email/outbox.server';
-import { replyError, replyInvalid } from '~/lib/http.server';
+import { passThrottleHeaders, replyError, replyInvalid } from '~/lib/http.server';
 
 export const meta: MetaFunction = () => [{ title: 'Reset your password — SaaS Platform' }];
 
 export const FORGOT_PASSWORD_ANSWER =
   'If an account exists for that address, we sent a link to reset its password. The link is valid for 1 hour.';
+
+/** A throttled 429 keeps its Retry-After. */
+export const headers = passThrottleHeaders;
 
 export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: forgotPasswordSchema });

@@ -12,7 +12,7 @@ import { signInSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { OAuthButtons } from '~/components/oauth-buttons';
 import { getDb } from '~/db.server';
-import { replyError, replyInvalid } from '~/lib/http.server';
+import { passThrottleHeaders, replyError, replyInvalid } from '~/lib/http.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in — SaaS Platform' }];
 
@@ -21,6 +21,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (await getAuth(request)) throw redirect(redirectTo);
   return { providers: enabledProviders().map((id) => ({ id, label: providerLabel(id) })), redirectTo };
 }
+
+/** A throttled 429 keeps its Retry-After. */
+export const headers = passThrottleHeaders;
 
 export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: signInSchema });

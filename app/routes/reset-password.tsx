@@ -11,7 +11,7 @@ import { resetPasswordSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { getDb } from '~/db.server';
 import { redirectWithFlash } from '~/lib/flash.server';
-import { replyError, replyInvalid } from '~/lib/http.server';
+import { passThrottleHeaders, replyError, replyInvalid } from '~/lib/http.server';
 
 export const meta: MetaFunction = () => [{ title: 'Choose a new password — SaaS Platform' }];
 
@@ -20,6 +20,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const usable = token ? await isResetTokenUsable(await getDb(), token) : false;
   return data({ token: usable ? token : null }, { status: usable ? 200 : 400 });
 }
+
+/** A throttled 429 keeps its Retry-After. */
+export const headers = passThrottleHeaders;
 
 export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: resetPasswordSchema });

@@ -16,7 +16,7 @@ import { OAuthButtons } from '~/components/oauth-buttons';
 import { getDb } from '~/db.server';
 import { deliverSoon } from '~/email/outbox.server';
 import { redirectWithFlash } from '~/lib/flash.server';
-import { replyError, replyInvalid } from '~/lib/http.server';
+import { passThrottleHeaders, replyError, replyInvalid } from '~/lib/http.server';
 
 export const meta: MetaFunction = () => [{ title: 'Create your account — SaaS Platform' }];
 
@@ -25,6 +25,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request, redirectTo || '/orgs');
   return { providers: enabledProviders().map((id) => ({ id, label: providerLabel(id) })), redirectTo };
 }
+
+/** A throttled 429 keeps its Retry-After. */
+export const headers = passThrottleHeaders;
 
 export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: signUpSchema });

@@ -16,7 +16,7 @@ import { getDb } from '~/db.server';
 import { deliverSoon } from '~/email/outbox.server';
 import { NotFound } from '~/lib/errors';
 import { redirectWithFlash } from '~/lib/flash.server';
-import { replyError, replyInvalid } from '~/lib/http.server';
+import { passThrottleHeaders, replyError, replyInvalid } from '~/lib/http.server';
 
 export const meta: MetaFunction = () => [{ title: 'Confirm your email — SaaS Platform' }];
 
@@ -46,6 +46,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     message: 'Your email address is confirmed. You can sign in now.',
   });
 }
+
+/** A throttled 429 keeps its Retry-After. */
+export const headers = passThrottleHeaders;
 
 export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: resendVerificationSchema });

@@ -173,3 +173,18 @@ describe('errors escaping a route', () => {
     expect(unknownRole.status).toBeLessThan(500);
   });
 });
+
+describe('a throttled form answers 429 with Retry-After through the whole stack', () => {
+  it('the sixth wrong password for one email gets 429 and the header (Remix keeps it via `headers`)', async () => {
+    const body = `email=${encodeURIComponent(`throttle-${Date.now()}@example.com`)}&password=wrong-password-1`;
+    const statuses: number[] = [];
+    let last: Answer | undefined;
+    for (let i = 0; i < 6; i++) {
+      last = await send('POST', '/login', FORM, [body]);
+      statuses.push(last.status);
+    }
+    expect(statuses.slice(0, 5).every((s) => s === 401 || s === 400)).toBe(true);
+    expect(last?.status).toBe(429);
+    expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
