@@ -33,6 +33,11 @@ export function useBrowser() {
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
   });
+  let devices = 0;
+  const nextClientAddress = () => {
+    devices += 1;
+    return `198.51.${Math.floor(devices / 250) % 250}.${(devices % 250) + 1}`;
+  };
   return {
     /** A page in a fresh context (own cookies); `javaScriptEnabled: false` proves forms work without JS. */
     async newPage(
@@ -49,6 +54,9 @@ export function useBrowser() {
         javaScriptEnabled: options.javaScriptEnabled ?? true,
         storageState: options.signedInAs ? await options.signedInAs.context().storageState() : undefined,
         viewport: options.viewport,
+        // Each context is its own device with its own address (the e2e server trusts one proxy hop), so
+        // the per-IP sign-up and sign-in ceilings count people, not the whole suite on 127.0.0.1.
+        extraHTTPHeaders: { 'x-forwarded-for': nextClientAddress() },
       });
       contexts.push(context);
       const page = await context.newPage();

@@ -90,6 +90,8 @@ export default async function setup(project: TestProject) {
       CRON_SECRET: 'e2e-cron-secret-0000',
       // Keep emails queued so tests can read their links from the outbox (a sent email's payload is cleared).
       EMAIL_DELIVERY: 'cron',
+      // Browser contexts send their own X-Forwarded-For (fixtures.ts): one device, one address.
+      TRUST_PROXY_HOPS: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -55,13 +55,20 @@ describeIdentity('identity in the browser', () => {
       await submit(a, 'Create account');
       await a.waitForURL((url) => !url.pathname.startsWith('/signup'));
 
-      // Verify with the link from the outbox.
+      // Sign-up does not sign in (it answers the same for a registered address): verify with the link
+      // from the outbox, which leads to sign-in, then sign in on A.
       const link = await outboxLink(email, 'verify-email');
       expect(new URL(link).origin).toBe(baseUrl());
       await a.goto(link);
-      await a.waitForURL('**/settings/profile');
+      await a.waitForURL('**/login**');
+      await shows(a, 'Your email address is confirmed. You can sign in now.');
+      await expectAccessible(a);
+      await a.getByLabel('Email').fill(email);
+      await a.getByLabel('Password').fill(password);
+      await submit(a, 'Sign in');
+      await a.waitForURL((url) => !url.pathname.startsWith('/login'));
+      await visit(a, '/settings/profile');
       await expect(a.getByTestId('email-status').textContent()).resolves.toBe('verified');
-      await shows(a, 'Your email address is confirmed.');
       await expectAccessible(a);
 
       // A used link is refused with a page offering a new one.
@@ -118,6 +125,13 @@ describeIdentity('identity in the browser', () => {
     await page.getByLabel('Password').fill('first-password-1');
     await submit(page, 'Create account');
     await page.waitForURL((url) => !url.pathname.startsWith('/signup'));
+    // Sign-up does not sign in: confirm the address through the outbox link, then sign in.
+    await page.goto(await outboxLink(email, 'verify-email'));
+    await page.waitForURL('**/login**');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('first-password-1');
+    await submit(page, 'Sign in');
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
     for (const path of [
       '/settings/profile',
       '/settings/password',
