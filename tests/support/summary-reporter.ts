@@ -1,4 +1,5 @@
-// Prints the plain closing line CI reads ("Tests: N passed, N failed, N skipped") after vitest's own summary.
+// After vitest's own summary: the 10 slowest test files (to keep `npm test` under 5 minutes as it grows),
+// then the plain closing line CI reads ("Tests: N passed, N failed, N skipped"), always last.
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
@@ -14,6 +15,15 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
+    }
+    const slowest = testModules
+      .map((m) => ({ file: m.relativeModuleId, ms: m.diagnostic().duration }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 10);
+    if (slowest.length > 1) {
+      process.stdout.write('\nSlowest test files:\n');
+      for (const { file, ms } of slowest)
+        process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}\n`);
     }
     process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
