@@ -38,6 +38,18 @@ const post = (slug: string, key: string, json: unknown, body?: string) =>
 const get = (slug: string, key: string, query = '') =>
   call(usageLoader, apiRequest(`/api/v1/orgs/${slug}/usage${query}`, key), { slug }).then(outcome);
 
+/** The context of a POST /usage request, authenticated as the route does (the batch records its api.call). */
+const ingestionContext = (slug: string, key: string) =>
+  authenticateApiRequest(
+    t.db,
+    apiRequest(`/api/v1/orgs/${slug}/usage`, key, { method: 'POST' }),
+    slug,
+    'usage:write',
+    {
+      recordCall: false,
+    },
+  );
+
 const countEvents = (organizationId: string, eventType: string) =>
   countRows(
     t.db,
@@ -202,15 +214,7 @@ describe('api_calls_per_month (SPEC §6)', () => {
     await seedApiCalls(t.db, organization.id, 9);
     const contexts: ApiContext[] = [];
     for (let i = 0; i < 4; i++) {
-      contexts.push(
-        await authenticateApiRequest(
-          t.db,
-          apiRequest(`/api/v1/orgs/${organization.slug}/usage`, key, { method: 'POST' }),
-          organization.slug,
-          'usage:write',
-          { recordCall: false },
-        ),
-      );
+      contexts.push(await ingestionContext(organization.slug, key));
     }
     const results = await Promise.allSettled(
       contexts.map((c, i) =>
@@ -232,14 +236,7 @@ describe('api_calls_per_month (SPEC §6)', () => {
       const { organization, key } = await setUp();
       await setApiCallLimit(t.db, organization.id, 3);
       await seedApiCalls(t.db, organization.id, 2);
-      const context = () =>
-        authenticateApiRequest(
-          t.db,
-          apiRequest(`/api/v1/orgs/${organization.slug}/usage`, key, { method: 'POST' }),
-          organization.slug,
-          'usage:write',
-          { recordCall: false },
-        );
+      const context = () => ingestionContext(organization.slug, key);
       const [first, second] = [await context(), await context()];
       let release!: () => void;
       const gate = new Promise<void>((resolve) => {
@@ -276,13 +273,7 @@ describe('api_calls_per_month (SPEC §6)', () => {
     'ingestion does not hold the organization row: other writes of the organization go on',
     async () => {
       const { organization, key } = await setUp();
-      const context = await authenticateApiRequest(
-        t.db,
-        apiRequest(`/api/v1/orgs/${organization.slug}/usage`, key, { method: 'POST' }),
-        organization.slug,
-        'usage:write',
-        { recordCall: false },
-      );
+      const context = await ingestionContext(organization.slug, key);
       let release!: () => void;
       const gate = new Promise<void>((resolve) => {
         release = resolve;
@@ -316,14 +307,7 @@ describe('api_calls_per_month (SPEC §6)', () => {
     'counters equal the sums of the events after concurrent batches; usage-rollup finds no drift',
     async () => {
       const { organization, key } = await setUp();
-      const context = () =>
-        authenticateApiRequest(
-          t.db,
-          apiRequest(`/api/v1/orgs/${organization.slug}/usage`, key, { method: 'POST' }),
-          organization.slug,
-          'usage:write',
-          { recordCall: false },
-        );
+      const context = () => ingestionContext(organization.slug, key);
       const contexts = await Promise.all(Array.from({ length: 6 }, context));
       await Promise.all(
         contexts.map((c, i) =>
