@@ -73,6 +73,9 @@ describeBrowser('npm run dev on a fresh machine', () => {
     await page.getByLabel('Password').fill('demo-password-123');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    // On a fresh clone Vite optimizes newly found dependencies on this first visit and reloads the page;
+    // a goto during that reload is aborted, so let the landing (/orgs) settle first.
+    await page.waitForLoadState('networkidle');
     await page.goto(`${base}/o/demo`);
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     // Native modules stay out of Vite's dependency scan (vite.config.ts, issue 8 §9).
