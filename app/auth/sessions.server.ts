@@ -8,7 +8,7 @@ import { Lucia, TimeSpan } from 'lucia';
 import { type Actor, clientIp, recordAudit } from '~/audit/audit.server';
 import { getDb } from '~/db.server';
 import { env } from '~/env.server';
-import { readCookie } from '~/lib/cookies';
+import { cookieName, readCookie, secureCookies } from '~/lib/cookies';
 import { NotFound } from '~/lib/errors';
 import { requestMemo } from '~/lib/request-context.server';
 import type { MemberRole } from '~/orgs/permissions';
@@ -28,9 +28,10 @@ function createLucia(db: Database) {
   return new Lucia(adapter, {
     sessionExpiresIn: new TimeSpan(SESSION_DAYS, 'd'),
     sessionCookie: {
-      name: SESSION_COOKIE,
+      // `__Host-session` on https: only this origin, Secure, path / (a sibling subdomain cannot set it).
+      name: cookieName(SESSION_COOKIE, env().APP_URL),
       expires: true,
-      attributes: { secure: env().NODE_ENV === 'production', sameSite: 'lax', path: '/' },
+      attributes: { secure: secureCookies(env().APP_URL, env().NODE_ENV), sameSite: 'lax', path: '/' },
     },
     getUserAttributes: (a) => ({
       email: a.email,
