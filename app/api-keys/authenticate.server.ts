@@ -193,8 +193,13 @@ export async function recordApiCall(db: Database, context: ApiContext): Promise<
     apiKeyId: context.apiKeyId,
     eventType: API_CALL_EVENT,
     quantity: 1,
-    eventData: { method: context.call.method, path: context.call.path, via: context.via },
+    eventData: apiCallEventData(context),
   });
+}
+
+/** What an api.call event records about its request (also written by usage ingestion's own insert). */
+export function apiCallEventData(context: ApiContext) {
+  return { method: context.call.method, path: context.call.path, via: context.via };
 }
 
 /** Rate-limit headers for a successful answer. */

@@ -3,15 +3,15 @@
 // `api_calls_per_month` is checked from live data at ingestion (SPEC §6), under the organization row lock.
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { API_CALL_EVENT, type ApiContext } from '~/api-keys/authenticate.server';
+import { API_CALL_EVENT, type ApiContext, apiCallEventData } from '~/api-keys/authenticate.server';
 import { type Actor, recordAudit } from '~/audit/audit.server';
-import { isUnlimited, type PlanLimits } from '~/billing/plans';
+import { withinLimit } from '~/billing/plans';
 import { dateTimeSchema, dayOrDateTimeSchema } from '~/lib/dates';
 import { LimitReached, NotFound, ValidationFailed } from '~/lib/errors';
 import { authorize, ORGANIZATION_NOT_FOUND } from '~/orgs/access.server';
-import { upgradePath } from '~/orgs/limits.server';
+import { organizationPlan, upgradePath } from '~/orgs/limits.server';
 import { type Database, rowsOf } from '~db/client.server';
-import { plans, projects, subscriptions, usageEvents } from '~db/schema';
+import { projects, usageEvents } from '~db/schema';
 
 export { API_CALL_EVENT };
 
@@ -91,22 +91,7 @@ export async function apiCallAllowance(tx: Database, organizationId: string, now
   return {
     plan: { key: row.plan_key, name: row.plan_name ?? row.plan_key },
     used: Number(row.used ?? 0),
-    limit: limit === null || isUnlimited('api_calls_per_month', limit) ? null : limit,
-  };
-}
-
-/** The organization's plan and its monthly API-call limit (null = unlimited). */
-async function planApiCallLimit(tx: Database, organizationId: string) {
-  const [row] = await tx
-    .select({ key: plans.key, name: plans.name, limits: plans.limits })
-    .from(subscriptions)
-    .innerJoin(plans, eq(plans.id, subscriptions.planId))
-    .where(eq(subscriptions.organizationId, organizationId));
-  if (!row) throw new NotFound(ORGANIZATION_NOT_FOUND);
-  const limit = (row.limits as PlanLimits).api_calls_per_month;
-  return {
-    plan: { key: row.key, name: row.name },
-    limit: isUnlimited('api_calls_per_month', limit) ? null : limit,
+    limit,
   };
 }
 
@@ -151,7 +136,8 @@ export async function ingestUsage(
     // what was really inserted (a repeated idempotency key is skipped). The counter upsert row-locks
     // api.call's counter until commit: that is the lock the limit check is made under, taken as late as
     // possible, so concurrent batches of one organization overlap everywhere but here.
-    const allowance = await planApiCallLimit(tx, organizationId);
+    const plan = await organizationPlan(tx, organizationId);
+    const limit = plan.limits.api_calls_per_month;
     const month = utcMonth().from.toISOString().slice(0, 10);
     const rows = JSON.stringify([
       ...events.map((e) => ({
@@ -165,7 +151,7 @@ export async function ingestUsage(
       {
         event_type: API_CALL_EVENT,
         quantity: 1,
-        event_data: { method: context.call.method, path: context.call.path, via: context.via },
+        event_data: apiCallEventData(context),
       },
     ]);
     // The statement trigger must not count these rows a second time (migrations/0009_usage_counters.sql).
@@ -199,9 +185,9 @@ export async function ingestUsage(
     );
     await tx.execute(sql`SELECT set_config('saas.usage_counted_by_app', 'off', true)`);
     const used = Number(inserted?.api_calls ?? 0);
-    if (allowance.limit !== null && used > allowance.limit) {
+    if (!withinLimit(used, limit)) {
       throw new LimitReached(
-        `The ${allowance.plan.name} plan allows ${allowance.limit.toLocaleString('en-US')} API calls per month (UTC); this month's are used up. Upgrade the plan to make more: ${upgradePath(context.organization.slug)}`,
+        `The ${plan.name} plan allows ${limit?.toLocaleString('en-US')} API calls per month (UTC); this month's are used up. Upgrade the plan to make more: ${upgradePath(context.organization.slug)}`,
       );
     }
     const accepted = Number(inserted?.n ?? 0);
