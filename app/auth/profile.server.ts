@@ -1,5 +1,5 @@
 // The signed-in user's own account: profile, connected sign-in methods, and account deletion (SPEC §6).
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { Conflict, NotFound, ValidationFailed } from '~/lib/errors';

@@ -73,7 +73,7 @@ export const PLAN_DEFINITIONS: readonly PlanDefinition[] = [
   },
 ];
 
-export function isUnlimited(_key: keyof PlanLimits, value: Limit): value is null {
+export function isUnlimited(value: Limit): value is null {
   return value === null;
 }
 
@@ -83,8 +83,8 @@ export function withinLimit(count: number, limit: Limit): boolean {
 }
 
 /** "10", "1,000", or "unlimited". */
-export function formatLimit(key: keyof PlanLimits, value: Limit): string {
-  return isUnlimited(key, value) ? 'unlimited' : value.toLocaleString('en-US');
+export function formatLimit(value: Limit): string {
+  return isUnlimited(value) ? 'unlimited' : value.toLocaleString('en-US');
 }
 
 export function formatMoney(cents: number, currency = 'USD'): string {

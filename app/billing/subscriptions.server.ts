@@ -6,14 +6,14 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { env } from '~/env.server';
-import { Conflict, LimitReached, ValidationFailed } from '~/lib/errors';
+import { Conflict, ValidationFailed } from '~/lib/errors';
 import { AVAILABLE_MODULES, isModuleKey } from '~/modules/catalog';
 import { authorize } from '~/orgs/access.server';
 import { assertMembersFit, countEnabledModules, countSeats } from '~/orgs/limits.server';
 import { apiCallAllowance } from '~/usage/usage.server';
 import type { Database } from '~db/client.server';
 import { organizationModules, plans, subscriptions } from '~db/schema';
-import { isUnlimited, type PlanLimits } from './plans';
+import type { PlanLimits } from './plans';
 import { listPublicPlans, type PublicPlan } from './plans.server';
 
 export const STRIPE_MANAGED_MESSAGE = 'Plan changes go through Stripe Checkout.';

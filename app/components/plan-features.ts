@@ -10,7 +10,7 @@ const LIMIT_LINES: [keyof PlanLimits, string][] = [
 
 export function planHighlights(plan: { limits: PlanLimits; features?: readonly string[] }): string[] {
   const lines = LIMIT_LINES.map(([key, noun]) => {
-    const label = formatLimit(key, plan.limits[key]);
+    const label = formatLimit(plan.limits[key]);
     return `${label === 'unlimited' ? 'Unlimited' : label} ${noun}`;
   });
   const seen = new Set(lines.map(normalize));

@@ -1,7 +1,7 @@
 // Members and roles (SPEC §2): change a role, remove a member, leave, transfer ownership. An
 // organization always keeps at least one OWNER, also under concurrency: every function here locks the
 // organization row before it reads roles (SPEC §3 "Count-based rules lock their parent row").
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { Conflict, NotFound } from '~/lib/errors';

@@ -1,5 +1,5 @@
 // Creating organizations (SPEC §6 "Organization creation": one transaction for everything).
-import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import type { PlanLimits } from '~/billing/plans';
@@ -12,10 +12,8 @@ import {
   organizationModules,
   organizations,
   plans,
-  projects,
   sessions,
   subscriptions,
-  users,
 } from '~db/schema';
 import { authorize, ORGANIZATION_NOT_FOUND } from './access.server';
 import type { MemberRole } from './permissions';

@@ -58,14 +58,12 @@ export default function Dashboard() {
           <ul className="mt-3 space-y-1 text-sm">
             <li>
               Members: {dashboard.memberCount} + {dashboard.pendingInvitations} invited of{' '}
-              {formatLimit('members', plan.limits.members)}
+              {formatLimit(plan.limits.members)}
             </li>
             <li>
-              Modules: {dashboard.modules.length} of {formatLimit('modules', plan.limits.modules)}
+              Modules: {dashboard.modules.length} of {formatLimit(plan.limits.modules)}
             </li>
-            <li>
-              API calls per month: {formatLimit('api_calls_per_month', plan.limits.api_calls_per_month)}
-            </li>
+            <li>API calls per month: {formatLimit(plan.limits.api_calls_per_month)}</li>
           </ul>
         </section>
         <section className="card" aria-labelledby="projects-heading">

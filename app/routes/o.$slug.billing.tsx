@@ -111,7 +111,7 @@ function switchWording(
   target: PlanSummary,
 ): Wording {
   const limits = target.limits as PlanLimits;
-  const surplus = isUnlimited('modules', limits.modules) ? 0 : overview.usage.modules.used - limits.modules;
+  const surplus = isUnlimited(limits.modules) ? 0 : overview.usage.modules.used - limits.modules;
   const modules =
     surplus > 0
       ? ` ${surplus} of your ${overview.usage.modules.used} enabled modules will be switched off, newest first.`

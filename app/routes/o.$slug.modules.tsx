@@ -42,7 +42,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function Modules() {
   const { organization, modules, plan, enabledCount, canManage } = useLoaderData<typeof loader>();
-  const unlimited = isUnlimited('modules', plan.limits.modules);
+  const unlimited = isUnlimited(plan.limits.modules);
   return (
     <div className="space-y-6">
       <PageHeading title="Modules" />
