@@ -4,7 +4,7 @@
 import { Form, Link, useActionData, useFetcher } from '@remix-run/react';
 import { type ReactNode, useId, useRef } from 'react';
 import { ErrorMessage, useFetcherError } from '~/orgs/components';
-import { SubmitButton } from './form';
+import { IntentFields, SubmitButton } from './form';
 
 export interface Confirmation {
   intent: string;
@@ -28,10 +28,7 @@ export function askToConfirm(confirmation: Confirmation) {
 function Hidden({ intent, fields }: { intent: string; fields: Record<string, string> }) {
   return (
     <>
-      <input type="hidden" name="intent" value={intent} />
-      {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
+      <IntentFields intent={intent} fields={fields} />
       <input type="hidden" name="confirm" value="yes" />
     </>
   );
@@ -92,10 +89,7 @@ export function ConfirmAction({
   return (
     <>
       <fetcher.Form method="post" className="inline-flex max-w-full min-w-0 flex-wrap items-center gap-2">
-        <input type="hidden" name="intent" value={intent} />
-        {Object.entries(fields).map(([name, value]) => (
-          <input key={name} type="hidden" name={name} value={value} />
-        ))}
+        <IntentFields intent={intent} fields={fields} />
         <button
           type="submit"
           className={className}

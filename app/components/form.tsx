@@ -36,6 +36,18 @@ export function Field<T>({
   );
 }
 
+/** The hidden fields of a row action: which intent, and the ids it acts on. */
+export function IntentFields({ intent, fields }: { intent: string; fields: Record<string, string> }) {
+  return (
+    <>
+      <input type="hidden" name="intent" value={intent} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+    </>
+  );
+}
+
 export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
   if (!errors?.length) return null;
   return (

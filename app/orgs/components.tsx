@@ -2,6 +2,7 @@
 // plain POST forms without JavaScript, in-place with a pending state when JavaScript is there.
 import { Link, useActionData, useFetcher, useLocation } from '@remix-run/react';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { IntentFields } from '~/components/form';
 import type { MemberRole } from './permissions';
 import { ROLE_LABELS } from './permissions';
 
@@ -85,10 +86,7 @@ export function RowAction({
   const error = useFetcherError(fetcher);
   return (
     <fetcher.Form method="post" className="inline-flex max-w-full min-w-0 flex-wrap items-center gap-2">
-      <input type="hidden" name="intent" value={intent} />
-      {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
-      ))}
+      <IntentFields intent={intent} fields={fields} />
       {children}
       <button
         type="submit"
