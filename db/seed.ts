@@ -23,6 +23,7 @@ export async function seedBaseline(db: Database): Promise<void> {
         limits: plan.limits,
         features: plan.features,
         displayOrder: plan.displayOrder,
+        trialDays: plan.trialDays,
         isActive: true,
       })
       .onConflictDoNothing({ target: plans.key, where: sql`deleted_at IS NULL` });

@@ -13,7 +13,7 @@ import { NotFound } from '~/lib/errors';
 import { requestMemo } from '~/lib/request-context.server';
 import type { MemberRole } from '~/orgs/permissions';
 import type { Database } from '~db/client.server';
-import { organizationMembers, organizations, sessions, users } from '~db/schema';
+import { organizationMembers, organizations, sessions, subscriptions, users } from '~db/schema';
 import { safeRedirectPath } from './redirect';
 import { generateToken, sha256Hex } from './tokens.server';
 import { describeUserAgent } from './user-agent';
@@ -88,6 +88,8 @@ export interface PathMembership {
     organization: { id: string; name: string; slug: string };
     role: MemberRole;
     memberId: string;
+    /** The organization's subscription status (the layout's past-due banner). */
+    subscriptionStatus: string | null;
   } | null;
 }
 
@@ -169,6 +171,7 @@ function buildAuthQuery(db: Database) {
       organizationSlug: organizations.slug,
       memberId: organizationMembers.id,
       memberRole: organizationMembers.role,
+      subscriptionStatus: subscriptions.status,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -183,6 +186,7 @@ function buildAuthQuery(db: Database) {
       ),
     )
     .leftJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+    .leftJoin(subscriptions, eq(subscriptions.organizationId, organizationMembers.organizationId))
     .where(eq(sessions.id, sql.placeholder('sessionId')))
     .prepare('auth_session_membership');
 }
@@ -266,6 +270,7 @@ async function validateRequestSession(request: Request, database: Database): Pro
                 },
                 role: row.memberRole as MemberRole,
                 memberId: row.memberId,
+                subscriptionStatus: row.subscriptionStatus ?? null,
               }
             : null,
       }

@@ -10,6 +10,8 @@ export interface PublicPlan {
   price: number;
   currency: string;
   billingInterval: string;
+  tier: string;
+  trialDays: number;
   features: string[];
   limits: PlanLimits;
 }
@@ -28,6 +30,8 @@ export async function listPublicPlans(db: Database): Promise<PublicPlan[]> {
     price: p.price,
     currency: p.currency,
     billingInterval: p.billingInterval,
+    tier: p.tier,
+    trialDays: p.trialDays,
     features: (p.features as string[] | null) ?? [],
     limits: p.limits as PlanLimits,
   }));

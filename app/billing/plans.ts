@@ -20,6 +20,8 @@ export interface PlanDefinition {
   limits: PlanLimits;
   features: string[];
   displayOrder: number;
+  /** Days of free trial Stripe Checkout grants; one trial per organization ever. */
+  trialDays: number;
 }
 
 export const PLAN_DEFINITIONS: readonly PlanDefinition[] = [
@@ -33,6 +35,7 @@ export const PLAN_DEFINITIONS: readonly PlanDefinition[] = [
     limits: { modules: 2, members: 10, storage_gb: 1, api_calls_per_month: 1000 },
     features: ['Basic visitor management', 'Email support', '1GB storage'],
     displayOrder: 0,
+    trialDays: 0,
   },
   {
     key: 'monthly',
@@ -50,6 +53,7 @@ export const PLAN_DEFINITIONS: readonly PlanDefinition[] = [
       'Custom branding',
     ],
     displayOrder: 1,
+    trialDays: 14,
   },
   {
     key: 'yearly',
@@ -70,6 +74,7 @@ export const PLAN_DEFINITIONS: readonly PlanDefinition[] = [
       'SLA guarantee',
     ],
     displayOrder: 2,
+    trialDays: 0,
   },
 ];
 
@@ -89,4 +94,31 @@ export function formatLimit(value: Limit): string {
 
 export function formatMoney(cents: number, currency = 'USD'): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
+}
+
+const TIER_RANK: Record<string, number> = { FREE: 0, PRO: 1, ENTERPRISE: 2, CUSTOM: 3 };
+
+/** What a plan costs per month, in cents (a yearly price counts a twelfth, as MRR does). */
+export function monthlyPrice(plan: { price: number; billingInterval: string }): number {
+  if (plan.billingInterval === 'YEARLY') return Math.round(plan.price / 12);
+  if (plan.billingInterval === 'LIFETIME') return 0;
+  return plan.price;
+}
+
+/**
+ * Whether moving from `from` to `to` is an upgrade: a higher tier, or the same tier at a higher monthly
+ * price. Upgrades take effect at once (prorated); everything else waits for the end of the paid period.
+ */
+export function isUpgrade(
+  from: { tier: string; price: number; billingInterval: string },
+  to: { tier: string; price: number; billingInterval: string },
+): boolean {
+  const byTier = (TIER_RANK[to.tier] ?? 0) - (TIER_RANK[from.tier] ?? 0);
+  if (byTier !== 0) return byTier > 0;
+  return monthlyPrice(to) > monthlyPrice(from);
+}
+
+/** A plan is paid when it costs something and renews (LIFETIME plans have no period end). */
+export function isPaidPlan(plan: { price: number; billingInterval: string }): boolean {
+  return plan.price > 0 && plan.billingInterval !== 'LIFETIME';
 }

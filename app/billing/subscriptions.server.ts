@@ -13,8 +13,9 @@ import { assertMembersFit, countEnabledModules, countSeats } from '~/orgs/limits
 import { apiCallAllowance } from '~/usage/usage.server';
 import type { Database } from '~db/client.server';
 import { organizationModules, plans, subscriptions } from '~db/schema';
-import type { PlanLimits } from './plans';
+import { isPaidPlan, type PlanLimits } from './plans';
 import { listPublicPlans, type PublicPlan } from './plans.server';
+import { scheduledChangeOf } from './stripe-objects';
 
 export const STRIPE_MANAGED_MESSAGE = 'Plan changes go through Stripe Checkout.';
 
@@ -26,10 +27,7 @@ export function stripeConfigured(): boolean {
 type PlanRow = typeof plans.$inferSelect;
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
-/** A plan is paid when it costs something and renews (LIFETIME plans have no period end). */
-export function isPaidPlan(plan: Pick<PlanRow, 'price' | 'billingInterval'>): boolean {
-  return plan.price > 0 && plan.billingInterval !== 'LIFETIME';
-}
+export { isPaidPlan };
 
 async function currentSubscription(
   tx: Database,
@@ -56,7 +54,7 @@ export interface UsageLine {
 }
 
 export interface BillingOverview {
-  plan: { key: string; name: string; price: number; currency: string; billingInterval: string };
+  plan: { key: string; name: string; price: number; currency: string; billingInterval: string; tier: string };
   paid: boolean;
   status: string;
   currentPeriodStart: Date;
@@ -65,6 +63,17 @@ export interface BillingOverview {
   canceledAt: Date | null;
   /** Changes go through Stripe (a Stripe subscription, or Stripe configured). */
   stripeManaged: boolean;
+  /** Which billing mode this installation runs: Stripe (a secret key is set) or local. */
+  mode: 'stripe' | 'local';
+  /** The organization has a Stripe customer (the portal can open). */
+  hasStripeCustomer: boolean;
+  /** A live Stripe subscription is attached. */
+  hasStripeSubscription: boolean;
+  trialEnd: Date | null;
+  /** The organization has not had its one trial yet. */
+  trialUnused: boolean;
+  /** A downgrade Stripe will apply at the period end. */
+  scheduledChange: { planKey: string; planName: string; effectiveAt: string } | null;
   usage: {
     members: UsageLine & { members: number; pending: number };
     modules: UsageLine;
@@ -91,6 +100,7 @@ export async function getBillingOverview(
       price: plan.price,
       currency: plan.currency,
       billingInterval: plan.billingInterval,
+      tier: plan.tier,
     },
     paid: isPaidPlan(plan),
     status: subscription.status,
@@ -99,6 +109,12 @@ export async function getBillingOverview(
     cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
     canceledAt: subscription.canceledAt,
     stripeManaged: Boolean(subscription.stripeSubscriptionId) || stripeConfigured(),
+    mode: stripeConfigured() ? 'stripe' : 'local',
+    hasStripeCustomer: Boolean(subscription.stripeCustomerId),
+    hasStripeSubscription: Boolean(subscription.stripeSubscriptionId),
+    trialEnd: subscription.status === 'TRIALING' ? subscription.trialEnd : null,
+    trialUnused: !subscription.trialStart,
+    scheduledChange: scheduledChangeOf(subscription.metadata),
     usage: {
       members: {
         used: seats.members + seats.pending,

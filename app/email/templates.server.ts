@@ -109,6 +109,32 @@ export const TEMPLATES = {
       url: str(d.link),
     }),
   }),
+  // Stripe charged the organization (invoice.paid); the invoice page is Stripe's hosted one.
+  'payment-receipt': (d: TemplateData): RenderedEmail => ({
+    subject: `Receipt: ${str(d.amount)} paid for ${str(d.organizationName, 'your organization')}`,
+    ...layout(
+      `Thank you: ${str(d.amount)} received`,
+      [
+        `Hi ${str(d.name, 'there')},`,
+        `We received ${str(d.amount)} for ${str(d.organizationName, 'your organization')} (invoice ${str(d.invoiceNumber, '—')}).`,
+        ...(str(d.invoiceUrl) ? [`The invoice is at ${str(d.invoiceUrl)}.`] : []),
+      ],
+      { label: 'View billing', url: str(d.billingUrl, env().APP_URL) },
+    ),
+  }),
+  // invoice.payment_failed: the card was declined; the billing page links to Stripe's portal.
+  'payment-failed': (d: TemplateData): RenderedEmail => ({
+    subject: `Payment failed for ${str(d.organizationName, 'your organization')}`,
+    ...layout(
+      'Your payment did not go through',
+      [
+        `Hi ${str(d.name, 'there')},`,
+        `We could not collect ${str(d.amount)} for ${str(d.organizationName, 'your organization')} (invoice ${str(d.invoiceNumber, '—')}).`,
+        'Stripe retries the payment over the next days. Update the payment method to keep the plan.',
+      ],
+      { label: 'Update payment method', url: str(d.billingUrl, env().APP_URL) },
+    ),
+  }),
   // A staff reply to a support ticket; the ticket's address is not a secret, so it is plain data.
   'support-reply': (d: TemplateData): RenderedEmail => ({
     subject: `New reply to your ticket: ${str(d.subject)}`,

@@ -57,3 +57,9 @@ export class TooManyRequests extends DomainError {
     super(message);
   }
 }
+
+/** A provider the app depends on (Stripe) refused or could not be reached; its message is kept. */
+export class UpstreamFailed extends DomainError {
+  override readonly status = 502;
+  override readonly code = 'upstream_failed';
+}

@@ -6,7 +6,7 @@ import { type Actor, userActor } from '~/audit/audit.server';
 import { requireUser } from '~/auth/sessions.server';
 import { Forbidden, NotFound } from '~/lib/errors';
 import type { Database } from '~db/client.server';
-import { organizationMembers, organizations } from '~db/schema';
+import { organizationMembers, organizations, subscriptions } from '~db/schema';
 import { type Action, can, forbiddenMessage, type MemberRole } from './permissions';
 
 export interface OrganizationRef {
@@ -114,6 +114,7 @@ export async function requireMember(request: Request, slug: string | undefined, 
     organization: member.organization as OrganizationRef,
     role: member.role,
     memberId: member.memberId,
+    subscriptionStatus: member.subscriptionStatus,
     actor: { ...userActor(auth.user.id, request), userId: auth.user.id, membership: member } as MemberActor,
   };
 }
@@ -126,18 +127,21 @@ async function loadMembership(db: Database, slug: string, userId: string) {
       slug: organizations.slug,
       role: organizationMembers.role,
       memberId: organizationMembers.id,
+      subscriptionStatus: subscriptions.status,
     })
     .from(organizations)
     .innerJoin(
       organizationMembers,
       and(eq(organizationMembers.organizationId, organizations.id), eq(organizationMembers.userId, userId)),
     )
+    .leftJoin(subscriptions, eq(subscriptions.organizationId, organizations.id))
     .where(eq(organizations.slug, slug));
   if (!row) return null;
   return {
     organization: { id: row.id, name: row.name, slug: row.slug },
     role: row.role as MemberRole,
     memberId: row.memberId,
+    subscriptionStatus: (row.subscriptionStatus as string | null) ?? null,
   };
 }
 

@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '~/audit/audit.server';
-import { PLAN_DEFINITIONS } from '~/billing/plans';
+import { formatMoney, PLAN_DEFINITIONS } from '~/billing/plans';
 import { daySchema } from '~/lib/dates';
 import { keysetPage, olderThanCursor } from '~/lib/keyset.server';
 import { AVAILABLE_MODULES } from '~/modules/catalog';
@@ -171,6 +171,31 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'subscription.canceled': (c) =>
     `${c.who} canceled the ${planName(c.before.plan)} plan at the end of the period`,
   'subscription.resumed': (c) => `${c.who} resumed the ${planName(c.after.plan)} plan`,
+  // Stripe mode (issue 10): what a member asked of Stripe, and what Stripe's webhooks changed.
+  'billing.customer_created': (c) => `${c.who} connected the organization to Stripe`,
+  'subscription.checkout_started': (c) =>
+    `${c.who} opened Stripe Checkout for the ${planName(c.after.plan)} plan${Number(c.after.trialDays) > 0 ? ` (${c.after.trialDays}-day trial)` : ''}`,
+  'subscription.change_requested': (c) =>
+    c.after.kind === 'upgraded'
+      ? `${c.who} upgraded the plan from ${planName(c.before.plan)} to ${planName(c.after.plan)}`
+      : `${c.who} scheduled a move from ${planName(c.before.plan)} to ${planName(c.after.plan)} at the end of the period`,
+  'subscription.cancel_requested': (c) =>
+    `${c.who} canceled the ${planName(c.before.plan)} plan at the end of the period`,
+  'subscription.resume_requested': (c) => `${c.who} resumed the ${planName(c.after.plan)} plan`,
+  'subscription.started': (c) =>
+    `Stripe started the ${planName(c.after.plan)} subscription (${statusWord(c.after.status)})`,
+  'subscription.updated': (c) =>
+    c.after.cancelAtPeriodEnd && !c.before.cancelAtPeriodEnd
+      ? `Stripe set the ${planName(c.after.plan)} subscription to end with its period`
+      : `Stripe updated the ${planName(c.after.plan)} subscription (${statusWord(c.after.status)})`,
+  'subscription.ended': (c) =>
+    `The ${planName(c.before.plan)} subscription ended; the organization is on ${planName(c.after.plan)}`,
+  'stripe_invoice.paid': (c) =>
+    `Stripe collected ${formatMoney(Number(c.after.amount ?? 0), String(c.after.currency ?? 'usd').toUpperCase())}${str(c.after.number) ? ` (invoice ${c.after.number})` : ''}`,
+  'stripe_invoice.payment_failed': (c) =>
+    `A payment of ${formatMoney(Number(c.after.amount ?? 0), String(c.after.currency ?? 'usd').toUpperCase())} failed${str(c.after.number) ? ` (invoice ${c.after.number})` : ''}`,
+  'stripe_charge.refunded': (c) =>
+    `Stripe refunded ${formatMoney(Number(c.after.amountRefunded ?? 0), String(c.after.currency ?? 'usd').toUpperCase())}`,
   'api_key.created': (c) =>
     `${c.who} created the API key ${quoted(c.after.name, '')} (${str(c.after.prefix) ?? 'sk_'}…)`.replace(
       ' ()',

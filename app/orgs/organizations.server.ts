@@ -3,6 +3,8 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import type { PlanLimits } from '~/billing/plans';
+import { cancelStripeSubscriptionForDeletion } from '~/billing/stripe-billing.server';
+import type { Stripe } from '~/billing/stripe-client.server';
 import { Conflict, NotFound } from '~/lib/errors';
 import { AVAILABLE_MODULES, isModuleKey } from '~/modules/catalog';
 import { type Database, isUniqueViolation, rowsOf } from '~db/client.server';
@@ -283,22 +285,40 @@ export async function deletionSummary(
   };
 }
 
-/** OWNER only, confirmed by typing the slug; everything of the organization goes in one DELETE (SPEC §5). */
+function assertConfirmed(confirm: string, slug: string): void {
+  if (confirm.trim().toLowerCase() !== slug)
+    throw new Conflict('The confirmation does not match: nothing was deleted.', {
+      confirm: [`Type ${slug} to confirm`],
+    });
+}
+
+/**
+ * OWNER only, confirmed by typing the slug; everything of the organization goes in one DELETE (SPEC §5).
+ * A live Stripe subscription is canceled at Stripe first (issue 10 §5); if Stripe refuses, nothing is
+ * deleted. The cancel runs before the deleting transaction, with no lock held: Stripe answers it with a
+ * webhook that takes the organization lock.
+ */
 export async function deleteOrganization(
   db: Database,
   actor: Actor,
   input: { organizationId: string; confirm: string },
+  options: { stripe?: Stripe | null } = {},
 ): Promise<{ id: string; name: string; slug: string }> {
   const { organizationId, confirm } = z
     .object({ organizationId: z.string().min(1), confirm: z.string() })
     .parse(input);
+  const checked = await authorize(db, actor, organizationId, 'organization:delete');
+  assertConfirmed(confirm, checked.organization.slug);
+  const [subscription] = await db
+    .select({ stripeSubscriptionId: subscriptions.stripeSubscriptionId, status: subscriptions.status })
+    .from(subscriptions)
+    .where(eq(subscriptions.organizationId, organizationId));
+  const canceledAtStripe = subscription
+    ? await cancelStripeSubscriptionForDeletion(options.stripe ?? null, subscription)
+    : null;
   return db.transaction(async (tx) => {
     const me = await authorize(tx, actor, organizationId, 'organization:delete', { lock: true });
-    if (confirm.trim().toLowerCase() !== me.organization.slug) {
-      throw new Conflict('The confirmation does not match: nothing was deleted.', {
-        confirm: [`Type ${me.organization.slug} to confirm`],
-      });
-    }
+    assertConfirmed(confirm, me.organization.slug);
     // The audit row outlives the organization (audit_logs.organization_id is a plain column).
     await recordAudit(tx, actor, {
       organizationId,
@@ -306,6 +326,7 @@ export async function deleteOrganization(
       entityType: 'organization',
       entityId: organizationId,
       oldValues: { name: me.organization.name, slug: me.organization.slug },
+      metadata: canceledAtStripe ? { canceledStripeSubscription: canceledAtStripe } : null,
     });
     await tx.delete(organizations).where(eq(organizations.id, organizationId));
     return me.organization;

@@ -52,6 +52,7 @@ export const PERMISSIONS = {
   'audit:view': row('see the audit log', true, true, false, false),
   // view billing, invoices, payments; pay invoices; Stripe portal
   'billing:view': row('see billing, invoices and payments', true, true, false, true),
+  'billing:portal': row('manage payment methods in the Stripe portal', true, true, false, true),
   'billing:change-plan': row('change the plan or cancel the subscription', true, true, false, false),
   // invite or remove an OWNER, change roles to/from OWNER, transfer ownership, delete the organization
   'owners:manage': row(

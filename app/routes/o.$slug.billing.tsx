@@ -1,12 +1,22 @@
-// The organization's billing page (SPEC §2, §6): the current plan and its period, usage against the plan's
-// limits, and — for OWNER and ADMIN — switching plans and cancelling/resuming in local billing mode.
-// BILLING members see it read-only (it is their home). Every form is a plain POST that works without
-// JavaScript; its error shows next to it. Invoices and payments arrive with the billing run.
+// The organization's billing page (SPEC §2, §6, issue 10): the current plan and its period, usage against
+// the plan's limits, and — for OWNER and ADMIN — plan changes, cancel and resume. In local billing mode a
+// change applies at once; in Stripe mode a first paid plan goes through Stripe Checkout (303 to Stripe's
+// page), later changes through the subscription (upgrades now, downgrades at period end), and the portal
+// opens for payment methods (OWNER, ADMIN, BILLING). BILLING members see the rest read-only (it is their
+// home). Every form is a plain POST that works without JavaScript; its error shows next to it.
 import { parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { data } from '@remix-run/node';
+import { data, redirect } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
-import { formatMoney, isUnlimited, type PlanLimits } from '~/billing/plans';
+import { formatMoney, isPaidPlan, isUnlimited, isUpgrade, type PlanLimits } from '~/billing/plans';
+import {
+  openBillingPortal,
+  type PlanChangeResult,
+  requestStripeCancel,
+  requestStripePlanChange,
+  requestStripeResume,
+} from '~/billing/stripe-billing.server';
+import { isStripeMode, stripeClient } from '~/billing/stripe-client.server';
 import {
   cancelSubscription,
   changePlan,
@@ -22,8 +32,9 @@ import {
   isConfirmed,
   type Wording,
 } from '~/components/confirm';
-import { SubmitButton } from '~/components/form';
+import { IntentFields, SubmitButton } from '~/components/form';
 import { planHighlights } from '~/components/plan-features';
+import { env } from '~/env.server';
 import { badIntent, done, type FormAnswer, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { authorize, requireMember } from '~/orgs/access.server';
 import { ErrorMessage, formatDate, organizationTitle, PageHeading } from '~/orgs/components';
@@ -34,7 +45,27 @@ export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'B
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug, 'billing:view');
   const overview = await getBillingOverview(db, actor, organization.id).catch(loaderFailure);
-  return data({ organization, overview, canChange: can(role, 'billing:change-plan') });
+  // Back from Stripe Checkout: the webhook may still be on its way.
+  const checkout = new URL(request.url).searchParams.get('checkout');
+  return data({
+    organization,
+    overview,
+    canChange: can(role, 'billing:change-plan'),
+    canOpenPortal: can(role, 'billing:portal'),
+    checkout: checkout === 'success' || checkout === 'canceled' ? checkout : null,
+  });
+}
+
+const billingUrl = (slug: string) => `${env().APP_URL}/o/${slug}/billing`;
+
+function stripeOutcome(result: Exclude<PlanChangeResult, { kind: 'checkout' }>): string {
+  const when =
+    'effectiveAt' in result && result.effectiveAt ? formatDate(result.effectiveAt) : 'the period end';
+  if (result.kind === 'upgraded')
+    return `Upgraded to ${result.plan.name}. Stripe charges the prorated difference now.`;
+  if (result.kind === 'scheduled')
+    return `${result.plan.name} starts on ${when}; until then the current plan stays.`;
+  return `The subscription ends on ${when}; the organization then moves to the Free plan.`;
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -52,13 +83,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const overview = await getBillingOverview(db, actor, organization.id);
         await authorize(db, actor, organization.id, 'billing:change-plan');
         const target = overview.plans.find((p) => p.key === submission.value.planKey);
-        // Switching to the current plan changes nothing to confirm: the domain answers it (409).
-        if (target && target.key !== overview.plan.key && !overview.stripeManaged)
-          return askToConfirm({
-            intent,
-            fields: { planKey: target.key },
-            ...switchWording(organization.name, overview, target),
-          });
+        // Switching to the current plan changes nothing to confirm: the domain answers it (409). Stripe
+        // Checkout is its own confirmation page.
+        const wording = target ? planChangeWording(organization.name, overview, target) : null;
+        if (target && wording && target.key !== overview.plan.key)
+          return askToConfirm({ intent, fields: { planKey: target.key }, ...wording });
+      }
+      if (isStripeMode()) {
+        const result = await requestStripePlanChange(db, stripeClient(), actor, organization.id, {
+          planKey: submission.value.planKey,
+          billingUrl: billingUrl(organization.slug),
+        });
+        if (result.kind === 'checkout') return redirect(result.url, 303);
+        return done(here, stripeOutcome(result));
       }
       const result = await changePlan(db, actor, organization.id, submission.value.planKey);
       const disabled = result.disabledModules.length
@@ -71,6 +108,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   if (intent === 'cancel') {
     try {
+      if (isStripeMode()) {
+        const { effectiveAt } = await requestStripeCancel(db, stripeClient(), actor, organization.id);
+        return done(
+          here,
+          `The subscription ends on ${effectiveAt ? formatDate(effectiveAt) : 'the period end'}; until then nothing changes.`,
+        );
+      }
       await cancelSubscription(db, actor, organization.id);
       return done(here, 'The subscription will end with the current period.');
     } catch (err) {
@@ -79,10 +123,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   if (intent === 'resume') {
     try {
-      await resumeSubscription(db, actor, organization.id);
+      if (isStripeMode()) await requestStripeResume(db, stripeClient(), actor, organization.id);
+      else await resumeSubscription(db, actor, organization.id);
       return done(here, 'The subscription continues.');
     } catch (err) {
       return formError('resume', null, err);
+    }
+  }
+  if (intent === 'portal') {
+    try {
+      const portal = await openBillingPortal(
+        db,
+        stripeClient(),
+        actor,
+        organization.id,
+        billingUrl(organization.slug),
+      );
+      return redirect(portal.url, 303);
+    } catch (err) {
+      return formError('portal', null, err);
     }
   }
   return badIntent();
@@ -102,25 +161,86 @@ type PlanSummary = {
   price: number;
   currency: string;
   billingInterval: string;
+  tier: string;
+  trialDays: number;
   limits: unknown;
 };
 
-function switchWording(
-  organizationName: string,
-  overview: { plan: { name: string }; usage: { modules: { used: number } } },
-  target: PlanSummary,
-): Wording {
+type OverviewLike = {
+  mode: 'stripe' | 'local';
+  hasStripeSubscription: boolean;
+  trialUnused: boolean;
+  currentPeriodEnd: Date | string | null;
+  plan: { name: string; tier: string; price: number; billingInterval: string };
+  usage: { modules: { used: number } };
+};
+
+function modulesLost(overview: OverviewLike, target: PlanSummary): string {
   const limits = target.limits as PlanLimits;
   const surplus = isUnlimited(limits.modules) ? 0 : overview.usage.modules.used - limits.modules;
-  const modules =
-    surplus > 0
-      ? ` ${surplus} of your ${overview.usage.modules.used} enabled modules will be switched off, newest first.`
-      : '';
+  return surplus > 0
+    ? ` ${surplus} of your ${overview.usage.modules.used} enabled modules will be switched off, newest first.`
+    : '';
+}
+
+/** What a plan button does, in its own words: the label, and the question asked first (null: none). */
+function planAction(
+  organizationName: string,
+  overview: OverviewLike,
+  target: PlanSummary,
+): { label: string; confirmation: Wording | null } {
+  const limits = target.limits as PlanLimits;
+  const highlights = planHighlights({ limits }).join(', ');
+  const periodEnd = overview.currentPeriodEnd
+    ? formatDate(overview.currentPeriodEnd)
+    : 'the end of the period';
+  if (overview.mode === 'local')
+    return {
+      label: `Switch to ${target.name}`,
+      confirmation: {
+        title: `Switch to ${target.name}?`,
+        message: `This will move ${organizationName} from ${overview.plan.name} to ${target.name} (${priceLabel(target)}) at once, with its limits: ${highlights}.${modulesLost(overview, target)}`,
+        confirmLabel: `Switch to ${target.name}`,
+      },
+    };
+  if (!overview.hasStripeSubscription) {
+    // Stripe Checkout shows the price and asks for the card: that page is the confirmation.
+    const trial = target.trialDays > 0 && overview.trialUnused;
+    return {
+      label: trial ? `Start ${target.trialDays}-day trial` : `Upgrade to ${target.name}`,
+      confirmation: null,
+    };
+  }
+  if (!isPaidPlan(target))
+    return {
+      label: `Downgrade to ${target.name}`,
+      confirmation: {
+        title: `Move to ${target.name} on ${periodEnd}?`,
+        message: `The ${overview.plan.name} subscription stays until ${periodEnd}, then ends; ${organizationName} moves to ${target.name} (${highlights}).${modulesLost(overview, target)}`,
+        confirmLabel: `End on ${periodEnd}`,
+      },
+    };
+  if (isUpgrade(overview.plan, target))
+    return {
+      label: `Upgrade to ${target.name}`,
+      confirmation: {
+        title: `Upgrade to ${target.name} now?`,
+        message: `${organizationName} moves to ${target.name} (${priceLabel(target)}) at once. Stripe charges the prorated difference for the rest of this period today, with the card on file.`,
+        confirmLabel: `Upgrade and pay now`,
+      },
+    };
   return {
-    title: `Switch to ${target.name}?`,
-    message: `This will move ${organizationName} from ${overview.plan.name} to ${target.name} (${priceLabel(target)}) at once, with its limits: ${planHighlights({ limits }).join(', ')}.${modules}`,
-    confirmLabel: `Switch to ${target.name}`,
+    label: `Switch to ${target.name}`,
+    confirmation: {
+      title: `Switch to ${target.name} on ${periodEnd}?`,
+      message: `${overview.plan.name} stays until ${periodEnd}, which is paid already; then ${organizationName} moves to ${target.name} (${priceLabel(target)}), with its limits: ${highlights}.${modulesLost(overview, target)}`,
+      confirmLabel: `Switch on ${periodEnd}`,
+    },
   };
+}
+
+function planChangeWording(organizationName: string, overview: OverviewLike, target: PlanSummary) {
+  return planAction(organizationName, overview, target).confirmation;
 }
 
 function FormAlert({ answer, form }: { answer: FormAnswer | undefined; form: string }) {
@@ -130,6 +250,12 @@ function FormAlert({ answer, form }: { answer: FormAnswer | undefined; form: str
       <ErrorMessage message={answer.error} />
     </p>
   );
+}
+
+function Notice({ tone, children }: { tone: 'info' | 'warning'; children: React.ReactNode }) {
+  const colors =
+    tone === 'warning' ? 'bg-amber-50 text-amber-900 ring-amber-200' : 'bg-sky-50 text-sky-900 ring-sky-200';
+  return <p className={`rounded-md px-4 py-3 text-sm ring-1 ${colors}`}>{children}</p>;
 }
 
 function UsageRow({
@@ -155,19 +281,57 @@ function UsageRow({
   );
 }
 
+const STATUS_LABEL: Record<string, string> = {
+  ACTIVE: 'Active',
+  TRIALING: 'Trial',
+  PAST_DUE: 'Payment overdue',
+  CANCELED: 'Canceled',
+  INCOMPLETE: 'Awaiting payment',
+  INCOMPLETE_EXPIRED: 'Expired',
+  UNPAID: 'Unpaid',
+  PAUSED: 'Paused',
+  EXPIRED: 'Expired',
+};
+
 export default function Billing() {
-  const { organization, overview, canChange } = useLoaderData<typeof loader>();
+  const { organization, overview, canChange, canOpenPortal, checkout } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>() as FormAnswer | undefined;
   const { usage } = overview;
-  const localMode = !overview.stripeManaged;
+  const stripeMode = overview.mode === 'stripe';
+  // Cancel / resume: a local paid plan, or a Stripe subscription (never a Stripe-mode free plan).
+  const canEnd = canChange && overview.paid && (!stripeMode || overview.hasStripeSubscription);
+  const portal = stripeMode && canOpenPortal && overview.hasStripeCustomer;
   return (
     <ConfirmationPage cancelHref={`/o/${organization.slug}/billing`}>
       <div className="space-y-8">
-        <PageHeading title="Billing" />
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <PageHeading title="Billing" />
+          <p
+            className="rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700 ring-1 ring-slate-200"
+            data-billing-mode={overview.mode}
+          >
+            {stripeMode ? 'Payments by Stripe' : 'Local billing mode'}
+          </p>
+        </div>
+        {stripeMode ? null : (
+          <p className="text-sm text-slate-700">
+            No Stripe key is configured: plan changes apply at once and the billing run invoices them.
+          </p>
+        )}
         {answer?.form === 'unknown' && answer.error ? (
           <p role="alert" className="text-sm text-red-700">
             {answer.error}
           </p>
+        ) : null}
+        {checkout === 'success' ? (
+          <Notice tone="info">
+            {overview.hasStripeSubscription
+              ? `Thank you: ${organization.name} is on the ${overview.plan.name} plan.`
+              : 'Thank you: Stripe is confirming the payment. This page shows the new plan as soon as it does; reload in a moment.'}
+          </Notice>
+        ) : null}
+        {checkout === 'canceled' ? (
+          <Notice tone="info">Checkout was canceled: nothing was charged and the plan is unchanged.</Notice>
         ) : null}
 
         <section aria-labelledby="current-plan" className="card space-y-3">
@@ -175,39 +339,71 @@ export default function Billing() {
             Current plan: {overview.plan.name}
           </h2>
           <p className="text-slate-800">
-            {priceLabel(overview.plan)} · Status <strong>{overview.status}</strong>
+            {priceLabel(overview.plan)} · Status{' '}
+            <strong data-status={overview.status}>{STATUS_LABEL[overview.status] ?? overview.status}</strong>
           </p>
           <p className="text-sm text-slate-700">
             {overview.currentPeriodEnd
               ? `Current period: ${formatDate(overview.currentPeriodStart)} – ${formatDate(overview.currentPeriodEnd)}`
               : `Since ${formatDate(overview.currentPeriodStart)}; no renewal date.`}
           </p>
+          {overview.trialEnd ? (
+            <Notice tone="info">
+              The trial ends on {formatDate(overview.trialEnd)}; Stripe charges the card on file then.
+            </Notice>
+          ) : null}
+          {overview.status === 'PAST_DUE' ? (
+            <Notice tone="warning">
+              The last payment failed. Stripe retries it; update the payment method to keep the plan.
+            </Notice>
+          ) : null}
+          {overview.scheduledChange ? (
+            <Notice tone="info">
+              Scheduled: the plan changes to {overview.scheduledChange.planName} on{' '}
+              {formatDate(overview.scheduledChange.effectiveAt)}.
+            </Notice>
+          ) : null}
           {overview.cancelAtPeriodEnd ? (
-            <p className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200">
+            <Notice tone="warning">
               The subscription ends
               {overview.currentPeriodEnd
                 ? ` on ${formatDate(overview.currentPeriodEnd)}`
                 : ' with this period'}
               ; the organization then moves to the Free plan.
-            </p>
+            </Notice>
           ) : null}
-          {canChange && localMode && overview.paid ? (
-            overview.cancelAtPeriodEnd ? (
+          <div className="flex flex-wrap items-start gap-3">
+            {canEnd ? (
+              overview.cancelAtPeriodEnd ? (
+                <Form method="post" className="flex flex-wrap items-center gap-3">
+                  <SubmitButton name="intent" value="resume" className="btn-primary" pendingLabel="Resuming…">
+                    Resume subscription
+                  </SubmitButton>
+                  <FormAlert answer={answer} form="resume" />
+                </Form>
+              ) : (
+                <Form method="post" className="flex flex-wrap items-center gap-3">
+                  <SubmitButton
+                    name="intent"
+                    value="cancel"
+                    className="btn-danger"
+                    pendingLabel="Cancelling…"
+                  >
+                    Cancel at period end
+                  </SubmitButton>
+                  <FormAlert answer={answer} form="cancel" />
+                </Form>
+              )
+            ) : null}
+            {portal ? (
               <Form method="post" className="flex flex-wrap items-center gap-3">
-                <SubmitButton name="intent" value="resume" className="btn-primary" pendingLabel="Resuming…">
-                  Resume subscription
+                <SubmitButton name="intent" value="portal" className="btn-secondary" pendingLabel="Opening…">
+                  Manage payment methods
                 </SubmitButton>
-                <FormAlert answer={answer} form="resume" />
+                <FormAlert answer={answer} form="portal" />
               </Form>
-            ) : (
-              <Form method="post" className="flex flex-wrap items-center gap-3">
-                <SubmitButton name="intent" value="cancel" className="btn-danger" pendingLabel="Cancelling…">
-                  Cancel at period end
-                </SubmitButton>
-                <FormAlert answer={answer} form="cancel" />
-              </Form>
-            )
-          ) : null}
+            ) : null}
+          </div>
         </section>
 
         <section aria-labelledby="usage-heading" className="card">
@@ -234,9 +430,6 @@ export default function Billing() {
           <h2 id="plans-heading" className="text-lg font-semibold">
             Plans
           </h2>
-          {overview.stripeManaged ? (
-            <p className="text-sm text-slate-700">Plan changes go through Stripe Checkout.</p>
-          ) : null}
           {!canChange ? (
             <p className="text-sm text-slate-700">Only owners and admins can change the plan.</p>
           ) : null}
@@ -245,6 +438,10 @@ export default function Billing() {
               const current = p.key === overview.plan.key;
               const limits = p.limits as PlanLimits;
               const form = `plan-${p.key}`;
+              const { label, confirmation } = planAction(organization.name, overview, p);
+              // Stripe mode on the free plan: "choose Free" is nothing to do.
+              const offered =
+                canChange && !current && (isPaidPlan(p) || overview.hasStripeSubscription || !stripeMode);
               return (
                 <li key={p.key} className="card flex flex-col gap-3" data-plan={p.key}>
                   <div>
@@ -252,6 +449,9 @@ export default function Billing() {
                       {p.name} {current ? <span className="text-sm text-brand-800">(current)</span> : null}
                     </h3>
                     <p className="text-slate-800">{priceLabel(p)}</p>
+                    {p.trialDays > 0 && overview.trialUnused && stripeMode ? (
+                      <p className="text-sm font-medium text-emerald-800">{p.trialDays}-day free trial</p>
+                    ) : null}
                     {p.description ? <p className="text-sm text-slate-700">{p.description}</p> : null}
                   </div>
                   <ul className="list-disc pl-5 text-sm text-slate-700">
@@ -259,16 +459,25 @@ export default function Billing() {
                       <li key={line}>{line}</li>
                     ))}
                   </ul>
-                  {canChange && localMode && !current ? (
+                  {offered ? (
                     <div className="mt-auto space-y-2">
-                      <ConfirmAction
-                        intent="change-plan"
-                        fields={{ planKey: p.key }}
-                        label={`Switch to ${p.name}`}
-                        className="btn-secondary"
-                        pendingLabel="Switching…"
-                        confirmation={switchWording(organization.name, overview, p)}
-                      />
+                      {confirmation ? (
+                        <ConfirmAction
+                          intent="change-plan"
+                          fields={{ planKey: p.key }}
+                          label={label}
+                          className="btn-secondary"
+                          pendingLabel="Working…"
+                          confirmation={confirmation}
+                        />
+                      ) : (
+                        <Form method="post">
+                          <IntentFields intent="change-plan" fields={{ planKey: p.key }} />
+                          <SubmitButton className="btn-primary" pendingLabel="Opening Stripe…">
+                            {label}
+                          </SubmitButton>
+                        </Form>
+                      )}
                       <FormAlert answer={answer} form={form} />
                     </div>
                   ) : null}
@@ -279,7 +488,9 @@ export default function Billing() {
         </section>
 
         <p className="text-sm text-slate-700">
-          Invoices and payments arrive with the billing run and will be listed here.
+          {stripeMode
+            ? 'Invoices and receipts come from Stripe by email; the portal lists them too.'
+            : 'Invoices and payments arrive with the billing run and will be listed here.'}
         </p>
       </div>
     </ConfirmationPage>

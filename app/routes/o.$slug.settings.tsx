@@ -5,6 +5,7 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { stripeClientOrNull } from '~/billing/stripe-client.server';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
@@ -63,10 +64,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const submission = parseWithZod(formData, { schema: deleteOrganizationFormSchema });
     if (submission.status !== 'success') return formInvalid('delete', submission);
     try {
-      const deleted = await deleteOrganization(db, actor, {
-        organizationId: organization.id,
-        ...submission.value,
-      });
+      const deleted = await deleteOrganization(
+        db,
+        actor,
+        { organizationId: organization.id, ...submission.value },
+        { stripe: stripeClientOrNull() },
+      );
       return done('/orgs', `${deleted.name} was deleted.`);
     } catch (err) {
       return formError('delete', submission, err);

@@ -2,17 +2,23 @@
 // A non-member (or an unknown slug) gets 404 here, before any child loader's data is shown.
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react';
+import { Form, Link, NavLink, Outlet, useLoaderData } from '@remix-run/react';
 import { requireMember } from '~/orgs/access.server';
 import { RoleBadge } from '~/orgs/components';
 import { listMyOrganizations } from '~/orgs/organizations.server';
 import { type Action, can } from '~/orgs/permissions';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, organization, role, auth } = await requireMember(request, params.slug);
+  const { db, organization, role, auth, subscriptionStatus } = await requireMember(request, params.slug);
   const mine = await listMyOrganizations(db, auth.user.id);
   return data(
-    { organization, role, organizations: mine.map((o) => ({ id: o.id, name: o.name })) },
+    {
+      organization,
+      role,
+      organizations: mine.map((o) => ({ id: o.id, name: o.name })),
+      // SPEC §2: who may see billing sees that a payment failed, on every page of the organization.
+      pastDue: subscriptionStatus === 'PAST_DUE' && can(role, 'billing:portal'),
+    },
     { headers: auth.headers },
   );
 }
@@ -33,7 +39,7 @@ const NAV: { to: string; label: string; action: Action; end?: boolean }[] = [
 ];
 
 export default function OrganizationLayout() {
-  const { organization, role, organizations } = useLoaderData<typeof loader>();
+  const { organization, role, organizations, pastDue } = useLoaderData<typeof loader>();
   const base = `/o/${organization.slug}`;
   return (
     <div>
@@ -88,6 +94,27 @@ export default function OrganizationLayout() {
           ))}
         </ul>
       </nav>
+      {pastDue ? (
+        <div
+          role="alert"
+          className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-md bg-red-50 px-4 py-3 text-sm text-red-900 ring-1 ring-red-200"
+          data-banner="past-due"
+        >
+          <p>
+            <strong>Payment failed.</strong>
+            {` Stripe could not charge the card on file for ${organization.name}. Update the payment method to keep the plan.`}
+          </p>
+          <Form method="post" action={`${base}/billing`} className="flex items-center gap-3">
+            <input type="hidden" name="intent" value="portal" />
+            <button type="submit" className="btn-primary">
+              Update payment method
+            </button>
+            <Link to={`${base}/billing`} className="underline">
+              Billing
+            </Link>
+          </Form>
+        </div>
+      ) : null}
       <div className="mt-6">
         <Outlet />
       </div>

@@ -44,12 +44,15 @@ export const plans = pgTable(
     features: jsonb('features').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     stripePriceId: text('stripe_price_id'),
     displayOrder: integer('display_order').notNull().default(0),
+    // Days of trial Stripe Checkout grants (migration 0011); one trial per organization ever.
+    trialDays: integer('trial_days').notNull().default(0),
     isActive: boolean('is_active').notNull().default(true),
     deletedAt: ts('deleted_at'),
     ...timestamps(),
   },
   (t) => [
     check('plans_price_check', sql`${t.price} >= 0`),
+    check('plans_trial_days_check', sql`${t.trialDays} >= 0 AND ${t.trialDays} <= 730`),
     uniqueIndex('plans_key_key').on(t.key).where(sql`deleted_at IS NULL`),
     uniqueIndex('plans_stripe_price_id_key').on(t.stripePriceId).where(sql`deleted_at IS NULL`),
   ],
@@ -311,7 +314,19 @@ export const webhookEvents = pgTable(
     receivedAt: ts('received_at').notNull().defaultNow(),
     processedAt: ts('processed_at'),
     error: text('error'),
+    // APPLIED | IGNORED | STALE | FAILED (migration 0012); NULL until a delivery finishes.
+    outcome: text('outcome').$type<'APPLIED' | 'IGNORED' | 'STALE' | 'FAILED'>(),
+    attempts: integer('attempts').notNull().default(0),
     ...timestamps(),
   },
-  (t) => [unique('webhook_events_provider_event_key').on(t.provider, t.eventId)],
+  (t) => [
+    unique('webhook_events_provider_event_key').on(t.provider, t.eventId),
+    check(
+      'webhook_events_outcome_check',
+      sql`${t.outcome} IS NULL OR ${t.outcome} IN ('APPLIED', 'IGNORED', 'STALE', 'FAILED')`,
+    ),
+    index('webhook_events_received_at_idx').on(t.receivedAt),
+    index('webhook_events_type_received_at_idx').on(t.type, t.receivedAt),
+    index('webhook_events_unprocessed_idx').on(t.receivedAt).where(sql`processed_at IS NULL`),
+  ],
 );
