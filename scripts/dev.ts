@@ -3,6 +3,8 @@
 import { createServer } from 'vite';
 import { getConnection } from '../app/db.server';
 import { ConfigError, env } from '../app/env.server';
+import { stripeClient } from '../app/billing/stripe-client.server';
+import { syncStripePlans } from '../app/billing/stripe-plans.server';
 import { bootstrapDatabase } from '../db/bootstrap';
 
 try {
@@ -14,6 +16,16 @@ try {
   console.log(
     `[db] ${driver === 'pglite' ? `embedded PGlite in ${config.PGLITE_DATA_DIR}` : 'PostgreSQL'} ready`,
   );
+  if (config.STRIPE_SECRET_KEY) {
+    // Stripe mode in development: map the plans to prices (idempotent). PGlite allows one process, so
+    // `npm run stripe:sync` cannot run beside the dev server; this is the same function.
+    try {
+      const synced = await syncStripePlans(connection.db, stripeClient());
+      console.log(`[stripe] plans synced: ${synced.map((r) => `${r.planKey}=${r.priceId}`).join(', ')}`);
+    } catch (err) {
+      console.error('[stripe] could not sync plans:', err instanceof Error ? err.message : err);
+    }
+  }
   const server = await createServer({ server: { port: config.PORT } });
   await server.listen();
   server.printUrls();

@@ -110,6 +110,17 @@ function subscriptionIdOfEvent(event: Stripe.Event): string | null {
   return null;
 }
 
+/** The event types this handler acts on (Stripe's webhook endpoint should subscribe to exactly these). */
+export const HANDLED = new Set([
+  ...SUBSCRIPTION_EVENTS,
+  'checkout.session.completed',
+  'customer.subscription.trial_will_end',
+  'invoice.finalized',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'charge.refunded',
+]);
+
 const isMissing = (err: unknown) => (err as { code?: string })?.code === 'resource_missing';
 
 async function prefetch(stripe: Stripe, event: Stripe.Event): Promise<Prefetched> {
@@ -177,7 +188,9 @@ export async function processStripeEvent(
         .where(eq(webhookEvents.id, claimed.id));
       return { ...base, duplicate: false, ...effect };
     });
-    if (result.outcome === 'IGNORED') console.warn(`[stripe] ${event.type} ${event.id}: ${result.note}`);
+    // Events we do not subscribe to (customer.created, …) are expected; an ignored handled one is not.
+    if (result.outcome === 'IGNORED' && HANDLED.has(event.type))
+      console.warn(`[stripe] ${event.type} ${event.id}: ${result.note}`);
     deliverSoon(db, result.emailIds);
     const { emailIds: _sent, ...answer } = result;
     return answer;
@@ -189,8 +202,15 @@ export async function processStripeEvent(
   }
 }
 
+/** The reason a delivery failed, for staff: the driver's message, not Drizzle's wrapper with parameters. */
+function failureReason(err: unknown): string {
+  const cause = (err as { cause?: unknown })?.cause;
+  if (cause instanceof Error) return cause.message;
+  return err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+}
+
 async function recordFailure(db: Database, event: Stripe.Event, createdAt: Date, err: unknown) {
-  const error = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+  const error = failureReason(err).slice(0, 2000);
   await db
     .insert(webhookEvents)
     .values({
@@ -554,6 +574,8 @@ async function invoiceEvent(tx: Database, event: Stripe.Event): Promise<Effect> 
     },
     metadata: { source: 'stripe', eventId: event.id, subscription: invoiceSubscriptionId(invoice) },
   });
+  // A trial's first invoice is 0: nothing was charged, so there is nothing to send a receipt for.
+  if (paid && invoice.amount_paid === 0) return applied('Nothing was charged: no receipt.');
   const emailIds: string[] = [];
   for (const contact of await billingContacts(tx, owner.organizationId)) {
     emailIds.push(

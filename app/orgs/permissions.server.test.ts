@@ -1,9 +1,11 @@
 // SPEC §2's permission matrix, one test per cell: every (action, role) runs the action's probe as a
 // member with that role in a fresh organization, and expects it to succeed (allowed) or to be refused
 // with Forbidden (not allowed). The loop is over PERMISSIONS, so a new action without a probe fails.
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { Forbidden } from '~/lib/errors';
 import type { Database } from '~db/client.server';
+import { subscriptions } from '~db/schema';
 import { useTestDatabase } from '../../tests/support/db';
 import { authorize } from './access.server';
 import { auditFilterOptions, listAuditLog } from './audit-log.server';
@@ -221,6 +223,22 @@ const PROBES: Record<Action, Probe[]> = {
       import('~/billing/subscriptions.server').then((m) =>
         m.getBillingOverview(c.db, c.actor, c.organization.id),
       ),
+  ],
+  // The Stripe side is app/billing/stripe-billing.server.test.ts (a fake Stripe server); here only the
+  // permission is in question, so Stripe is a stand-in that opens any portal.
+  'billing:portal': [
+    async (c) => {
+      await c.db
+        .update(subscriptions)
+        .set({ stripeCustomerId: `cus_${uid()}` })
+        .where(eq(subscriptions.organizationId, c.organization.id));
+      const stripe = {
+        billingPortal: { sessions: { create: async () => ({ url: 'https://portal.invalid/' }) } },
+      };
+      return import('~/billing/stripe-billing.server').then((m) =>
+        m.openBillingPortal(c.db, stripe as never, c.actor, c.organization.id, 'http://localhost/'),
+      );
+    },
   ],
   'billing:change-plan': [
     (c) =>
