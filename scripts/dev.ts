@@ -1,10 +1,10 @@
 // `npm run dev`: validate config, migrate and seed (PGlite or DATABASE_URL), then serve with Vite.
 // All in one process: embedded PGlite allows a single opener, which the dev server then reuses.
 import { createServer } from 'vite';
-import { getConnection } from '../app/db.server';
-import { ConfigError, env } from '../app/env.server';
 import { stripeClient } from '../app/billing/stripe-client.server';
 import { syncStripePlans } from '../app/billing/stripe-plans.server';
+import { getConnection } from '../app/db.server';
+import { ConfigError, env } from '../app/env.server';
 import { bootstrapDatabase } from '../db/bootstrap';
 
 try {

@@ -12,15 +12,27 @@ import { type FakeStripe, startFakeStripe } from '../fakes/stripe/server';
 
 export const WEBHOOK_SECRET = 'whsec_test_webhook_secret_for_the_suite';
 
+/** What POST /webhooks/stripe answers: the result, or a JSON error. */
+export interface WebhookAnswer {
+  status: number;
+  body: {
+    received?: boolean;
+    duplicate?: boolean;
+    outcome?: string | null;
+    note?: string | null;
+    error?: { code: string; message: string };
+  };
+}
+
 export interface StripeTestContext {
   readonly fake: FakeStripe;
   readonly stripe: Stripe;
   /** Events the fake recorded since the last call, oldest first. */
   takeEvents(types?: string[]): Stripe.Event[];
   /** POSTs one event, signed, to the webhook route; the answer's status and JSON. */
-  deliver(event: Stripe.Event, options?: { timestamp?: number }): Promise<{ status: number; body: any }>;
+  deliver(event: Stripe.Event, options?: { timestamp?: number }): Promise<WebhookAnswer>;
   /** Delivers every new event in the order Stripe created them. */
-  deliverAll(types?: string[]): Promise<{ status: number; body: any }[]>;
+  deliverAll(types?: string[]): Promise<WebhookAnswer[]>;
 }
 
 /** Registers hooks: a fake Stripe, the env that selects Stripe mode, and plans mapped to its prices. */
@@ -73,10 +85,7 @@ export function useFakeStripe(getDb: () => Database): StripeTestContext {
 }
 
 /** The webhook route's answer to a raw POST. */
-export async function postWebhook(
-  body: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: any }> {
+export async function postWebhook(body: string, headers: Record<string, string>): Promise<WebhookAnswer> {
   const request = new Request('http://localhost/webhooks/stripe', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -84,13 +93,11 @@ export async function postWebhook(
   });
   const response = (await webhookRoute.action({ request, params: {}, context: {} })) as Response;
   const text = await response.text();
-  let json: unknown = null;
   try {
-    json = JSON.parse(text);
+    return { status: response.status, body: JSON.parse(text) };
   } catch {
-    json = text;
+    return { status: response.status, body: { note: text } };
   }
-  return { status: response.status, body: json };
 }
 
 /** The Checkout session id in a fake Checkout URL (`…/checkout/cs_test_…`). */
