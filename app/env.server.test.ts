@@ -48,6 +48,19 @@ describe('configuration', () => {
     ).toBe('production');
   });
 
+  it('requires the Stripe webhook secret in production when Stripe mode is on', () => {
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(32),
+      JWT_SECRET: 'j'.repeat(32),
+      EMAIL_PAYLOAD_KEY: 'ab'.repeat(32),
+      CRON_SECRET: 'c'.repeat(16),
+      STRIPE_SECRET_KEY: 'sk_live_x',
+    };
+    expect(() => parseEnv(production)).toThrow(/STRIPE_WEBHOOK_SECRET: is required in production/);
+    expect(parseEnv({ ...production, STRIPE_WEBHOOK_SECRET: 'whsec_x' }).STRIPE_SECRET_KEY).toBe('sk_live_x');
+  });
+
   it('stops a command at start-up with a message naming the variable', () => {
     const run = spawnSync('npx', ['tsx', 'scripts/migrate.ts'], {
       env: { ...process.env, DATABASE_URL: 'not-a-url' },

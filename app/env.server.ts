@@ -60,6 +60,13 @@ export const envSchema = z
     for (const key of ['SESSION_SECRET', 'JWT_SECRET', 'EMAIL_PAYLOAD_KEY', 'CRON_SECRET'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
+    // Stripe mode without the webhook secret would refuse every delivery: plans would never change.
+    if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_WEBHOOK_SECRET'],
+        message: 'is required in production when STRIPE_SECRET_KEY is set',
+      });
   });
 
 export type Env = z.infer<typeof envSchema>;

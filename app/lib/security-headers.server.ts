@@ -6,6 +6,19 @@ export function createNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
+/**
+ * Where a form may lead. Chrome applies form-action to the redirects after a submission too, so a
+ * billing form answering 303 to Stripe Checkout or the portal needs Stripe's hosted-page origins (and the
+ * fake Stripe's, when STRIPE_API_BASE points elsewhere); without Stripe, only our own origin.
+ */
+export function formActionSources(): string[] {
+  const { STRIPE_SECRET_KEY, STRIPE_API_BASE } = env();
+  if (!STRIPE_SECRET_KEY) return ["'self'"];
+  const sources = ["'self'", 'https://checkout.stripe.com', 'https://billing.stripe.com'];
+  if (STRIPE_API_BASE) sources.push(new URL(STRIPE_API_BASE).origin);
+  return sources;
+}
+
 export function contentSecurityPolicy(nonce: string, isDev: boolean): string {
   const directives = [
     "default-src 'self'",
@@ -16,7 +29,7 @@ export function contentSecurityPolicy(nonce: string, isDev: boolean): string {
     "img-src 'self' data: https:",
     "font-src 'self'",
     isDev ? "connect-src 'self' ws: wss:" : "connect-src 'self'",
-    "form-action 'self'",
+    `form-action ${formActionSources().join(' ')}`,
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "object-src 'none'",

@@ -439,7 +439,6 @@ export default function Billing() {
               const limits = p.limits as PlanLimits;
               const form = `plan-${p.key}`;
               const { label, confirmation } = planAction(organization.name, overview, p);
-              // Stripe mode on the free plan: "choose Free" is nothing to do.
               const offered =
                 canChange && !current && (isPaidPlan(p) || overview.hasStripeSubscription || !stripeMode);
               return (
@@ -449,7 +448,10 @@ export default function Billing() {
                       {p.name} {current ? <span className="text-sm text-brand-800">(current)</span> : null}
                     </h3>
                     <p className="text-slate-800">{priceLabel(p)}</p>
-                    {p.trialDays > 0 && overview.trialUnused && stripeMode ? (
+                    {p.trialDays > 0 &&
+                    overview.trialUnused &&
+                    stripeMode &&
+                    !overview.hasStripeSubscription ? (
                       <p className="text-sm font-medium text-emerald-800">{p.trialDays}-day free trial</p>
                     ) : null}
                     {p.description ? <p className="text-sm text-slate-700">{p.description}</p> : null}
