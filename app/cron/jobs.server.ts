@@ -1,6 +1,8 @@
-// The closed list of cron jobs served at POST /cron/<job>. subscription-maintenance, billing-run and
-// analytics-rollup (SPEC §8) join this list when their domains exist.
+// The closed list of cron jobs served at POST /cron/<job>. analytics-rollup (SPEC §8) joins this list
+// with the admin area's analytics.
 import { sql } from 'drizzle-orm';
+import { billingRun } from '~/invoicing/billing-run.server';
+import { subscriptionMaintenance } from '~/invoicing/subscription-maintenance.server';
 import { utcMonth } from '~/usage/usage.server';
 import { rowsOf } from '~db/client.server';
 import { cleanupStaleSessions, cleanupTokens } from './cleanup.server';
@@ -79,6 +81,8 @@ export const cronJobs = {
   'expire-invitations': expireInvitations,
   'send-emails': sendEmails,
   'usage-rollup': usageRollup,
+  'billing-run': billingRun,
+  'subscription-maintenance': subscriptionMaintenance,
 } as const satisfies Record<string, CronJob>;
 
 export type CronJobName = keyof typeof cronJobs;

@@ -135,6 +135,42 @@ export const TEMPLATES = {
       { label: 'Update payment method', url: str(d.billingUrl, env().APP_URL) },
     ),
   }),
+  // Grace periods (issue 11 §8): the billing account's state changed.
+  'account-overdue': (d: TemplateData): RenderedEmail => ({
+    subject: `Payment overdue for ${str(d.organizationName, 'your organization')}`,
+    ...layout(
+      'An invoice is overdue',
+      [
+        `Hi ${str(d.name, 'there')},`,
+        `An invoice of ${str(d.organizationName, 'your organization')} is past its due date.`,
+        `Please pay it within ${String(d.graceDays ?? 14)} days to keep your services running.`,
+      ],
+      { label: 'View invoices', url: str(d.billingUrl, env().APP_URL) },
+    ),
+  }),
+  'account-suspended': (d: TemplateData): RenderedEmail => ({
+    subject: `${str(d.organizationName, 'Your organization')} is suspended`,
+    ...layout(
+      'Your account is suspended',
+      [
+        `Hi ${str(d.name, 'there')},`,
+        `${str(d.organizationName, 'Your organization')} has invoices unpaid past the grace period, so its services are suspended.`,
+        'Paying what is overdue restores everything at once.',
+      ],
+      { label: 'Pay now', url: str(d.billingUrl, env().APP_URL) },
+    ),
+  }),
+  'account-restored': (d: TemplateData): RenderedEmail => ({
+    subject: `${str(d.organizationName, 'Your organization')} is active again`,
+    ...layout(
+      'Thank you: your account is active again',
+      [
+        `Hi ${str(d.name, 'there')},`,
+        `The overdue invoices of ${str(d.organizationName, 'your organization')} are paid; its services are running again.`,
+      ],
+      { label: 'View billing', url: str(d.billingUrl, env().APP_URL) },
+    ),
+  }),
   // A staff reply to a support ticket; the ticket's address is not a secret, so it is plain data.
   'support-reply': (d: TemplateData): RenderedEmail => ({
     subject: `New reply to your ticket: ${str(d.subject)}`,

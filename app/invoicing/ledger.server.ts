@@ -14,6 +14,7 @@ import { type Actor, recordAudit } from '~/audit/audit.server';
 import { Conflict, NotFound, ValidationFailed } from '~/lib/errors';
 import { type Database, rowsOf } from '~db/client.server';
 import { billingAccounts, invoices, payments } from '~db/schema';
+import { restoreIfCleared } from './grace.server';
 
 export type PaymentMethod = (typeof payments.$inferSelect)['method'];
 type InvoiceRow = typeof invoices.$inferSelect;
@@ -61,17 +62,24 @@ export async function refreshBalance(tx: Database, billingAccountId: string): Pr
   await tx
     .update(billingAccounts)
     .set({ balance })
-    .where(and(eq(billingAccounts.id, billingAccountId), sql`${billingAccounts.balance} IS DISTINCT FROM ${balance}`));
+    .where(
+      and(
+        eq(billingAccounts.id, billingAccountId),
+        sql`${billingAccounts.balance} IS DISTINCT FROM ${balance}`,
+      ),
+    );
   return balance;
 }
 
 /** The status an open invoice has for what is paid on it and the date: PAID, PARTIAL, OVERDUE or OPEN. */
 export function settledStatus(
-  invoice: Pick<InvoiceRow, 'total' | 'dueAt'>,
+  invoice: Pick<InvoiceRow, 'total' | 'dueAt' | 'status'>,
   amountPaid: number,
   now = new Date(),
 ): InvoiceRow['status'] {
   if (amountPaid >= invoice.total) return 'PAID';
+  // Overdue stays overdue until paid in full (the billing run's sweep decided it, on its clock).
+  if (invoice.status === 'OVERDUE') return 'OVERDUE';
   if (invoice.dueAt && invoice.dueAt.getTime() < now.getTime()) return 'OVERDUE';
   return amountPaid > 0 ? 'PARTIAL' : 'OPEN';
 }
@@ -90,7 +98,10 @@ export async function refreshInvoice(tx: Database, invoiceId: string): Promise<I
     ),
   );
   const amountPaid = Math.min(invoice.total, Number(paid?.sum ?? 0));
-  const status = invoice.status === 'UNCOLLECTIBLE' && amountPaid < invoice.total ? 'UNCOLLECTIBLE' : settledStatus(invoice, amountPaid);
+  const status =
+    invoice.status === 'UNCOLLECTIBLE' && amountPaid < invoice.total
+      ? 'UNCOLLECTIBLE'
+      : settledStatus(invoice, amountPaid);
   if (amountPaid === invoice.amountPaid && status === invoice.status) return invoice;
   const [updated] = await tx
     .update(invoices)
@@ -139,7 +150,8 @@ export async function payableInvoice(tx: Database, invoiceId: string): Promise<I
   if (!invoice) throw new NotFound('Invoice not found.');
   if (!invoice.finalizedAt) throw new Conflict('This invoice is not issued yet.');
   if (invoice.stripeInvoiceId) throw new Conflict('This invoice is paid through Stripe.');
-  if (invoice.status === 'VOID') throw new Conflict(`Invoice ${invoice.invoiceNumber} was voided: nothing to pay.`);
+  if (invoice.status === 'VOID')
+    throw new Conflict(`Invoice ${invoice.invoiceNumber} was voided: nothing to pay.`);
   if (invoice.status === 'PAID') throw new Conflict(`Invoice ${invoice.invoiceNumber} is already paid.`);
   return invoice;
 }
@@ -153,7 +165,10 @@ export async function insertPayment(
   tx: Database,
   actor: Actor,
   input: PaymentInput,
-  options: { allowOverpayment?: boolean } = {},
+  options: {
+    allowOverpayment?: boolean /** collects the ids of emails to deliver after commit */;
+    emails?: string[];
+  } = {},
 ): Promise<PaymentRow> {
   assertAmount(input.amount);
   let invoice: InvoiceRow | null = null;
@@ -162,7 +177,9 @@ export async function insertPayment(
     if (invoice.billingAccountId !== input.billingAccountId) throw new NotFound('Invoice not found.');
     const open = await openAmount(tx, invoice);
     if (open <= 0)
-      throw new Conflict(`Invoice ${invoice.invoiceNumber} is covered by payments already (some may be pending).`);
+      throw new Conflict(
+        `Invoice ${invoice.invoiceNumber} is covered by payments already (some may be pending).`,
+      );
     if (!options.allowOverpayment && input.amount > open)
       throw new ValidationFailed(`At most ${open} cents are owed on invoice ${invoice.invoiceNumber}.`, {
         amount: [`At most ${(open / 100).toFixed(2)} can be paid on this invoice.`],
@@ -191,7 +208,10 @@ export async function insertPayment(
     })
     .returning();
   if (!payment) throw new Error('payment insert returned nothing');
-  if (payment.status === 'PAID') await afterPaid(tx, payment);
+  if (payment.status === 'PAID') {
+    const emailIds = await afterPaid(tx, payment);
+    options.emails?.push(...emailIds);
+  }
   await recordAudit(tx, actor, {
     organizationId: await organizationOf(tx, input.billingAccountId),
     action: payment.status === 'PAID' ? 'payment.received' : 'payment.initiated',
@@ -216,18 +236,11 @@ async function organizationOf(tx: Database, billingAccountId: string): Promise<s
   return row?.organizationId ?? null;
 }
 
-/** A payment became PAID: its invoice and the account's balance follow; the grace rules may restore. */
-async function afterPaid(tx: Database, payment: PaymentRow): Promise<void> {
+/** A payment became PAID: its invoice and the account's balance follow; a cleared account is restored. */
+async function afterPaid(tx: Database, payment: PaymentRow): Promise<string[]> {
   if (payment.invoiceId) await refreshInvoice(tx, payment.invoiceId);
   await refreshBalance(tx, payment.billingAccountId);
-  for (const hook of paidHooks) await hook(tx, payment);
-}
-
-type PaidHook = (tx: Database, payment: PaymentRow) => Promise<void>;
-const paidHooks: PaidHook[] = [];
-/** The grace-period module restores a cleared account here (kept out of this module's imports). */
-export function onPaymentPaid(hook: PaidHook): void {
-  if (!paidHooks.includes(hook)) paidHooks.push(hook);
+  return restoreIfCleared(tx, payment.billingAccountId);
 }
 
 export interface SettleOutcome {
@@ -245,12 +258,13 @@ export async function settlePayment(
   actor: Actor,
   paymentId: string,
   outcome: SettleOutcome,
-): Promise<{ changed: boolean; payment: PaymentRow }> {
+): Promise<{ changed: boolean; payment: PaymentRow; emailIds: string[] }> {
   const [found] = await tx.select().from(payments).where(eq(payments.id, paymentId));
   if (!found) throw new NotFound('Payment not found.');
   await lockBillingAccount(tx, found.billingAccountId);
   const [current] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for('update');
-  if (!current || current.status !== 'PENDING') return { changed: false, payment: (current ?? found) as PaymentRow };
+  if (!current || current.status !== 'PENDING')
+    return { changed: false, payment: (current ?? found) as PaymentRow, emailIds: [] };
   const [payment] = await tx
     .update(payments)
     .set({
@@ -263,7 +277,7 @@ export async function settlePayment(
     .where(eq(payments.id, paymentId))
     .returning();
   if (!payment) throw new Error('payment update returned nothing');
-  if (payment.status === 'PAID') await afterPaid(tx, payment);
+  const emailIds = payment.status === 'PAID' ? await afterPaid(tx, payment) : [];
   await recordAudit(tx, actor, {
     organizationId: await organizationOf(tx, payment.billingAccountId),
     action: payment.status === 'PAID' ? 'payment.received' : 'payment.failed',
@@ -278,5 +292,5 @@ export async function settlePayment(
       externalStatus: payment.externalStatus,
     },
   });
-  return { changed: true, payment };
+  return { changed: true, payment, emailIds };
 }

@@ -196,6 +196,32 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
     `A payment of ${formatMoney(Number(c.after.amount ?? 0), String(c.after.currency ?? 'usd').toUpperCase())} failed${str(c.after.number) ? ` (invoice ${c.after.number})` : ''}`,
   'stripe_charge.refunded': (c) =>
     `Stripe refunded ${formatMoney(Number(c.after.amountRefunded ?? 0), String(c.after.currency ?? 'usd').toUpperCase())}`,
+  // Invoicing (issue 11).
+  'subscription.renewed': (c) => `The ${planName(c.after.plan)} subscription renewed for another period`,
+  'invoice.finalized': (c) =>
+    `Invoice ${str(c.after.number) ?? ''} was issued for ${formatMoney(Number(c.after.total ?? 0), str(c.after.currency) ?? 'USD')}`.replace(
+      '  ',
+      ' ',
+    ),
+  'invoice.voided': (c) => `${c.who} voided invoice ${str(c.before.number) ?? ''}`.trim(),
+  'payment.initiated': (c) =>
+    `${c.who} started a ${formatMoney(Number(c.after.amount ?? 0), str(c.after.currency) ?? 'USD')} payment by ${statusWord(c.after.method)}`,
+  'payment.received': (c) =>
+    `${formatMoney(Number(c.after.amount ?? 0), str(c.after.currency) ?? 'USD')} was received by ${statusWord(c.after.method)}${str(c.after.invoiceNumber) ? ` for invoice ${c.after.invoiceNumber}` : ''}`,
+  'payment.failed': (c) =>
+    `A ${formatMoney(Number(c.after.amount ?? 0), str(c.after.currency) ?? 'USD')} payment by ${statusWord(c.after.method)} ${statusWord(c.after.status)}`,
+  'credit.issued': (c) =>
+    `${c.who} issued a credit of ${formatMoney(Number(c.after.amount ?? 0), 'USD')}: ${str(c.after.reason) ?? ''}`.trim(),
+  'service.created': (c) => `${c.who} added the service ${quoted(c.after.name, '')}`.trim(),
+  'service.suspended': (c) =>
+    `${c.who} suspended the service ${quoted(c.before.name ?? c.after.name, '')}`.trim(),
+  'service.resumed': (c) =>
+    `${c.who} resumed the service ${quoted(c.before.name ?? c.after.name, '')}`.trim(),
+  'service.canceled': (c) =>
+    `${c.who} canceled the service ${quoted(c.before.name ?? c.after.name, '')}`.trim(),
+  'billing_account.overdue': () => 'The billing account is overdue: an invoice is past its due date',
+  'billing_account.suspended': () => 'The billing account was suspended after the grace period',
+  'billing_account.restored': () => 'The billing account is active again: everything overdue is paid',
   'api_key.created': (c) =>
     `${c.who} created the API key ${quoted(c.after.name, '')} (${str(c.after.prefix) ?? 'sk_'}…)`.replace(
       ' ()',

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -330,3 +331,19 @@ export const webhookEvents = pgTable(
     index('webhook_events_unprocessed_idx').on(t.receivedAt).where(sql`processed_at IS NULL`),
   ],
 );
+
+/** Drizzle has no bytea column type of its own: Buffers in and out (postgres.js and PGlite both use them). */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/** The PDF of a finalized invoice, rendered once and immutable (migration 0013). */
+export const invoiceDocuments = pgTable('invoice_documents', {
+  invoiceId: text('invoice_id')
+    .primaryKey()
+    .references(() => invoices.id, { onDelete: 'cascade' }),
+  content: bytea('content').notNull(),
+  sha256: text('sha256').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});

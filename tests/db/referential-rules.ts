@@ -29,6 +29,8 @@ export const REFERENTIAL_RULES: ReadonlyArray<readonly [child: string, parent: s
     ['invoices.billing_account_id', 'billing_accounts.id', 'cascade'],
     ['invoices.subscription_id', 'subscriptions.id', 'set null'],
     ['invoice_line_items.invoice_id', 'invoices.id', 'cascade'],
+    // Issue 11: the stored PDF goes with its invoice.
+    ['invoice_documents.invoice_id', 'invoices.id', 'cascade'],
     ['invoice_line_items.service_id', 'services.id', 'set null'],
     ['payments.billing_account_id', 'billing_accounts.id', 'cascade'],
     ['payments.invoice_id', 'invoices.id', 'set null'],
