@@ -36,6 +36,10 @@ export const envSchema = z
     STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),
     STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
     STRIPE_API_BASE: optionalUrl,
+    // Paynow (Zimbabwe): invoices paid by EcoCash, OneMoney, InnBucks, Visa, Mastercard. Both id and key: on.
+    PAYNOW_INTEGRATION_ID: z.string().min(1).optional(),
+    PAYNOW_INTEGRATION_KEY: z.string().min(1).optional(),
+    PAYNOW_API_BASE: z.string().url().default('https://www.paynow.co.zw'),
     GITHUB_CLIENT_ID: z.string().optional(),
     GITHUB_CLIENT_SECRET: z.string().optional(),
     GITHUB_AUTHORIZE_URL: z.string().url().default('https://github.com/login/oauth/authorize'),
