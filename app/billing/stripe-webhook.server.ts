@@ -16,6 +16,12 @@ import { z } from 'zod';
 import { type Actor, recordAudit, systemActor } from '~/audit/audit.server';
 import { deliverSoon, queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
+import { applyCardCheckout } from '~/invoicing/pay-link.server';
+import {
+  mirrorStripeInvoice,
+  recordChargeRefund,
+  recordStripeInvoicePayment,
+} from '~/invoicing/stripe-mirror.server';
 import { ValidationFailed } from '~/lib/errors';
 import { lockOrganization } from '~/orgs/access.server';
 import type { Database } from '~db/client.server';
@@ -114,6 +120,7 @@ function subscriptionIdOfEvent(event: Stripe.Event): string | null {
 export const HANDLED = new Set([
   ...SUBSCRIPTION_EVENTS,
   'checkout.session.completed',
+  'checkout.session.expired',
   'customer.subscription.trial_will_end',
   'invoice.finalized',
   'invoice.paid',
@@ -233,7 +240,13 @@ async function recordFailure(db: Database, event: Stripe.Event, createdAt: Date,
 async function applyEvent(tx: Database, stripe: Stripe, event: Stripe.Event, pre: Prefetched) {
   switch (event.type) {
     case 'checkout.session.completed':
+      if ((event.data.object as Stripe.Checkout.Session).mode === 'payment')
+        return cardCheckout(tx, event, true);
       return checkoutCompleted(tx, stripe, event, pre);
+    case 'checkout.session.expired':
+      if ((event.data.object as Stripe.Checkout.Session).mode === 'payment')
+        return cardCheckout(tx, event, false);
+      return ignored('An expired subscription Checkout changes nothing.');
     case 'customer.subscription.created':
     case 'customer.subscription.updated':
     case 'customer.subscription.deleted':
@@ -553,13 +566,21 @@ async function organizationOfCustomer(tx: Database, customerId: string | null) {
 
 const billingUrl = (slug: string) => `${env().APP_URL}/o/${slug}/billing`;
 
+/** A payment-mode Checkout of a payment link (app/invoicing/pay-link.server.ts). */
+async function cardCheckout(tx: Database, event: Stripe.Event, completed: boolean): Promise<Effect> {
+  const result = await applyCardCheckout(tx, event.data.object as Stripe.Checkout.Session, completed);
+  return result.applied ? applied(result.note, result.emailIds) : ignored(result.note ?? 'No effect.');
+}
+
 async function invoiceEvent(tx: Database, event: Stripe.Event): Promise<Effect> {
   const invoice = event.data.object as Stripe.Invoice;
   const owner = await organizationOfCustomer(tx, idOf(invoice.customer));
   if (!owner) return ignored(`No organization has the Stripe customer ${idOf(invoice.customer)}.`);
-  if (event.type === 'invoice.finalized')
-    return applied('Recorded; invoices are mirrored by the invoicing issue.');
+  // Mirrored into `invoices` (display only: never the balance or the account status, SPEC §6).
+  const mirrorId = await mirrorStripeInvoice(tx, owner.organizationId, owner.id, invoice);
+  if (event.type === 'invoice.finalized') return applied('Mirrored.');
   const paid = event.type === 'invoice.paid';
+  if (paid && mirrorId) await recordStripeInvoicePayment(tx, mirrorId, invoice);
   const amount = formatMoney(paid ? invoice.amount_paid : invoice.amount_due, invoice.currency.toUpperCase());
   await recordAudit(tx, systemActor, {
     organizationId: owner.organizationId,
@@ -631,7 +652,10 @@ async function trialWillEnd(tx: Database, event: Stripe.Event): Promise<Effect> 
 
 async function chargeRefunded(tx: Database, event: Stripe.Event): Promise<Effect> {
   const charge = event.data.object as Stripe.Charge;
+  // Recorded against the payment it refunds (a payment link's card payment, by its payment intent).
+  const paymentId = await recordChargeRefund(tx, charge);
   const owner = await organizationOfCustomer(tx, idOf(charge.customer));
+  if (!owner && paymentId) return applied('Refund recorded against the payment.');
   if (!owner) return ignored(`No organization has the Stripe customer ${idOf(charge.customer)}.`);
   await recordAudit(tx, systemActor, {
     organizationId: owner.organizationId,

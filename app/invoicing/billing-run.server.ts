@@ -5,7 +5,8 @@
 //     one per UTC calendar month for the account's active services (a services month that starts at the
 //     same instant as a subscription period shares its invoice);
 //  3. finalize every draft, one transaction each (number, PDF, payment link, email, credit applied);
-//  4. mark overdue invoices and accounts, suspend after the grace period (grace.server.ts).
+//  4. poll Paynow for pending payments whose callback never came;
+//  5. mark overdue invoices and accounts, suspend after the grace period (grace.server.ts).
 // Only ids of the drafts are loaded into Node (each needs its PDF rendered); everything else is SQL.
 import { sql } from 'drizzle-orm';
 import { systemActor } from '~/audit/audit.server';
@@ -15,6 +16,7 @@ import { type Database, rowsOf } from '~db/client.server';
 import { sweepOverdue } from './grace.server';
 import { finalizeInvoice } from './invoices.server';
 import { lockBillingAccount } from './ledger.server';
+import { pollPendingPaynowPayments } from './paynow.server';
 
 const PLAN_INTERVAL = sql`CASE p.billing_interval WHEN 'YEARLY' THEN interval '1 year' ELSE interval '1 month' END`;
 const LOCAL_PAID = sql`s.stripe_subscription_id IS NULL AND p.price > 0 AND p.billing_interval IN ('MONTHLY', 'YEARLY')`;
@@ -140,8 +142,18 @@ export const billingRun: CronJob = {
       if (result.invoice.amountPaid > 0) creditApplied++;
       deliverSoon(db, result.emailIds);
     }
+    // Paynow payments whose callback never came: asked for their status first, so they count below.
+    const paynow = await pollPendingPaynowPayments(db);
     const sweep = await db.transaction((tx) => sweepOverdue(tx, now));
     deliverSoon(db, sweep.emailIds);
-    return { renewed, drafted, finalized, creditApplied, ...sweep.counts };
+    return {
+      renewed,
+      drafted,
+      finalized,
+      creditApplied,
+      paynowPolled: paynow.polled,
+      paynowSettled: paynow.settled,
+      ...sweep.counts,
+    };
   },
 };

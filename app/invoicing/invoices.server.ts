@@ -120,7 +120,7 @@ export async function finalizeInvoice(
   await tx.insert(invoiceDocuments).values({ invoiceId, content: pdf, sha256: sha256Hex(pdf) });
   await tx
     .update(invoices)
-    .set({ pdfUrl: `${invoicePath(organization.slug, number)}.pdf` })
+    .set({ pdfUrl: `${invoicePath(organization.slug, number)}/pdf` })
     .where(eq(invoices.id, invoiceId));
   await recordAudit(tx, actor, {
     organizationId: organization.id,

@@ -7,7 +7,7 @@
 import { parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
-import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { formatMoney, isPaidPlan, isUnlimited, isUpgrade, type PlanLimits } from '~/billing/plans';
 import {
   openBillingPortal,
@@ -35,21 +35,37 @@ import {
 import { IntentFields, SubmitButton } from '~/components/form';
 import { planHighlights } from '~/components/plan-features';
 import { env } from '~/env.server';
+import { formatMoney as money, statusLabel } from '~/invoicing/format';
+import { accountStatusOf } from '~/invoicing/grace.server';
+import { listInvoices } from '~/invoicing/invoices.server';
+import { listServices } from '~/invoicing/staff.server';
 import { badIntent, done, type FormAnswer, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { authorize, requireMember } from '~/orgs/access.server';
-import { ErrorMessage, formatDate, organizationTitle, PageHeading } from '~/orgs/components';
+import { ErrorMessage, formatDate, organizationTitle, PageHeading, ScrollRegion } from '~/orgs/components';
+
+const SERVICE_STATUS = { ACTIVE: 'Active', SUSPENDED: 'Suspended', CANCELED: 'Canceled' } as const;
+const formatDay = (value: string | Date) => new Date(value).toISOString().slice(0, 10);
+
 import { can } from '~/orgs/permissions';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Billing');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug, 'billing:view');
-  const overview = await getBillingOverview(db, actor, organization.id).catch(loaderFailure);
+  const [overview, invoiceList, serviceList, account] = await Promise.all([
+    getBillingOverview(db, actor, organization.id),
+    listInvoices(db, actor, organization.id),
+    listServices(db, organization.id),
+    accountStatusOf(db, organization.id),
+  ]).catch(loaderFailure);
   // Back from Stripe Checkout: the webhook may still be on its way.
   const checkout = new URL(request.url).searchParams.get('checkout');
   return data({
     organization,
     overview,
+    invoices: invoiceList,
+    services: serviceList,
+    account: account ? { status: account.status, overdueSince: account.overdueSince } : null,
     canChange: can(role, 'billing:change-plan'),
     canOpenPortal: can(role, 'billing:portal'),
     checkout: checkout === 'success' || checkout === 'canceled' ? checkout : null,
@@ -294,7 +310,8 @@ const STATUS_LABEL: Record<string, string> = {
 };
 
 export default function Billing() {
-  const { organization, overview, canChange, canOpenPortal, checkout } = useLoaderData<typeof loader>();
+  const { organization, overview, canChange, canOpenPortal, checkout, invoices, services, account } =
+    useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>() as FormAnswer | undefined;
   const { usage } = overview;
   const stripeMode = overview.mode === 'stripe';
@@ -489,11 +506,112 @@ export default function Billing() {
           </ul>
         </section>
 
-        <p className="text-sm text-slate-700">
-          {stripeMode
-            ? 'Invoices and receipts come from Stripe by email; the portal lists them too.'
-            : 'Invoices and payments arrive with the billing run and will be listed here.'}
-        </p>
+        {account && account.status !== 'ACTIVE' ? (
+          <Notice tone="warning">
+            {account.status === 'SUSPENDED'
+              ? 'The account is suspended: invoices are unpaid past the grace period. Paying what is overdue restores the organization and its services at once.'
+              : `An invoice is overdue${account.overdueSince ? ` since ${formatDate(account.overdueSince)}` : ''}. Pay it before the grace period ends to keep the services running.`}
+          </Notice>
+        ) : null}
+
+        <section aria-labelledby="invoices-heading" className="card space-y-3">
+          <h2 id="invoices-heading" className="text-lg font-semibold">
+            Invoices
+          </h2>
+          {invoices.length === 0 ? (
+            <p className="text-sm text-slate-700">
+              {stripeMode
+                ? 'No invoices yet. Stripe invoices appear here once they are issued.'
+                : 'No invoices yet. The monthly billing run issues them for paid plans and services.'}
+            </p>
+          ) : (
+            <ScrollRegion label="Invoices">
+              <table className="w-full min-w-[36rem] text-left text-sm">
+                <caption className="sr-only">Invoices of {organization.name}</caption>
+                <thead className="text-slate-600">
+                  <tr>
+                    <th scope="col" className="py-2 pr-3 font-medium">
+                      Number
+                    </th>
+                    <th scope="col" className="py-2 pr-3 font-medium">
+                      Period
+                    </th>
+                    <th scope="col" className="py-2 pr-3 text-right font-medium">
+                      Total
+                    </th>
+                    <th scope="col" className="py-2 pr-3 text-right font-medium">
+                      Due
+                    </th>
+                    <th scope="col" className="py-2 pr-3 font-medium">
+                      Due date
+                    </th>
+                    <th scope="col" className="py-2 font-medium">
+                      Status
+                    </th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-200">
+                  {invoices.map((i) => (
+                    <tr key={i.number} data-invoice={i.number}>
+                      <td className="py-2 pr-3">
+                        {i.stripe ? (
+                          i.number
+                        ) : (
+                          <Link
+                            to={`/o/${organization.slug}/billing/invoices/${i.number}`}
+                            className="font-medium text-brand-800 underline"
+                          >
+                            {i.number}
+                          </Link>
+                        )}
+                      </td>
+                      <td className="py-2 pr-3">
+                        {formatDay(i.periodStart)} – {formatDay(i.periodEnd)}
+                      </td>
+                      <td className="py-2 pr-3 text-right tabular-nums">{money(i.total, i.currency)}</td>
+                      <td className="py-2 pr-3 text-right tabular-nums">{money(i.amountDue, i.currency)}</td>
+                      <td className="py-2 pr-3">{i.dueAt ? formatDay(i.dueAt) : '—'}</td>
+                      <td className="py-2">
+                        {statusLabel(i.status)}
+                        {i.stripe ? <span className="ml-1 text-xs text-slate-600">(Stripe)</span> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </ScrollRegion>
+          )}
+        </section>
+
+        {services.length > 0 ? (
+          <section aria-labelledby="services-heading" className="card space-y-3">
+            <h2 id="services-heading" className="text-lg font-semibold">
+              Services
+            </h2>
+            <ul className="divide-y divide-slate-200">
+              {services.map((sv) => (
+                <li
+                  key={sv.id}
+                  className="flex flex-wrap items-baseline justify-between gap-2 py-2"
+                  data-service={sv.name}
+                >
+                  <span>
+                    <span className="font-medium">{sv.name}</span>
+                    {sv.hardwareSerial ? (
+                      <span className="ml-1 text-sm text-slate-600">({sv.hardwareSerial})</span>
+                    ) : null}
+                  </span>
+                  <span className="text-sm text-slate-800">
+                    {money(sv.monthlyFee, 'USD')} / month ·{' '}
+                    {sv.status === 'SUSPENDED' && sv.suspendedByBilling
+                      ? 'Suspended for non-payment'
+                      : SERVICE_STATUS[sv.status]}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
       </div>
     </ConfirmationPage>
   );
