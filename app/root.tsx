@@ -212,9 +212,16 @@ export function ErrorBoundary() {
   let title = 'Something went wrong';
   let message = 'An unexpected error occurred. Please try again; if it keeps happening, contact support.';
   let status = 500;
+  let action = { to: '/', label: 'Back to the home page' };
   if (isRouteErrorResponse(error)) {
     status = error.status;
-    if (error.status === 404) {
+    const suspended = error.data as { suspended?: boolean; message?: string; billingPath?: string } | null;
+    if (error.status === 402 && suspended?.suspended && suspended.billingPath) {
+      // An organization suspended for non-payment: only its billing pages open (issue 11 §8).
+      title = 'This organization is suspended';
+      message = suspended.message ?? 'Invoices are unpaid past the grace period.';
+      action = { to: suspended.billingPath, label: 'Go to billing' };
+    } else if (error.status === 404) {
       title = 'Page not found';
       message = "We couldn't find the page you were looking for.";
     } else if (error.status === 403) {
@@ -234,8 +241,8 @@ export function ErrorBoundary() {
       <h1 className="mt-2 text-3xl font-bold tracking-tight">{title}</h1>
       <p className="mt-4 text-slate-700">{message}</p>
       <p className="mt-8">
-        <Link to="/" className="btn-primary">
-          Back to the home page
+        <Link to={action.to} className="btn-primary">
+          {action.label}
         </Link>
       </p>
       {stack ? <pre className="mt-8 overflow-auto text-left text-xs">{stack}</pre> : null}

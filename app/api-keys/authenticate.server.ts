@@ -6,12 +6,12 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '~/audit/audit.server';
 import { verifyAccessToken } from '~/auth/api-tokens.server';
 import { requestContext } from '~/auth/sessions.server';
-import { Forbidden, NotFound, TooManyRequests, Unauthorized } from '~/lib/errors';
+import { Forbidden, NotFound, PaymentRequired, TooManyRequests, Unauthorized } from '~/lib/errors';
 import { hit, peek } from '~/lib/rate-limit.server';
 import { authorize, ORGANIZATION_NOT_FOUND, type OrganizationRef } from '~/orgs/access.server';
 import { can, type MemberRole, PERMISSIONS, ROLE_LABELS } from '~/orgs/permissions';
 import type { Database } from '~db/client.server';
-import { apiKeys, organizationMembers, organizations, usageEvents, users } from '~db/schema';
+import { apiKeys, billingAccounts, organizationMembers, organizations, usageEvents, users } from '~db/schema';
 import { API_KEY_PATTERN, hashApiKey, looksLikeApiKey } from './api-keys.server';
 import { API_SCOPES, type ApiScope, DEFAULT_RATE_LIMIT, SCOPE_ACTIONS } from './scopes';
 
@@ -63,9 +63,11 @@ async function authenticateKey(
       lastUsedAt: apiKeys.lastUsedAt,
       userStatus: users.status,
       userDeletedAt: users.deletedAt,
+      billingStatus: billingAccounts.status,
     })
     .from(apiKeys)
     .innerJoin(organizations, eq(organizations.id, apiKeys.organizationId))
+    .leftJoin(billingAccounts, eq(billingAccounts.organizationId, apiKeys.organizationId))
     .innerJoin(users, eq(users.id, apiKeys.userId))
     .leftJoin(
       organizationMembers,
@@ -88,6 +90,11 @@ async function authenticateKey(
   }
   if (!key.scopes.includes(scope)) {
     throw new Forbidden(`This API key does not have the ${scope} scope.`);
+  }
+  if (key.billingStatus === 'SUSPENDED') {
+    throw new PaymentRequired(
+      `${key.organization.name} is suspended for non-payment: pay the overdue invoices on its billing page to use the API again.`,
+    );
   }
   // The key acts as its creator: their role today, not the one they had when they made it, decides.
   const role = key.memberRole as MemberRole;

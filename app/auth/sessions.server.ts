@@ -13,7 +13,14 @@ import { NotFound } from '~/lib/errors';
 import { requestMemo } from '~/lib/request-context.server';
 import type { MemberRole } from '~/orgs/permissions';
 import type { Database } from '~db/client.server';
-import { organizationMembers, organizations, sessions, subscriptions, users } from '~db/schema';
+import {
+  billingAccounts,
+  organizationMembers,
+  organizations,
+  sessions,
+  subscriptions,
+  users,
+} from '~db/schema';
 import { safeRedirectPath } from './redirect';
 import { generateToken, sha256Hex } from './tokens.server';
 import { describeUserAgent } from './user-agent';
@@ -90,6 +97,8 @@ export interface PathMembership {
     memberId: string;
     /** The organization's subscription status (the layout's past-due banner). */
     subscriptionStatus: string | null;
+    /** The billing account's status: SUSPENDED closes every page but billing (issue 11 §8). */
+    billingStatus: string | null;
   } | null;
 }
 
@@ -172,6 +181,7 @@ function buildAuthQuery(db: Database) {
       memberId: organizationMembers.id,
       memberRole: organizationMembers.role,
       subscriptionStatus: subscriptions.status,
+      billingStatus: billingAccounts.status,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -187,6 +197,7 @@ function buildAuthQuery(db: Database) {
     )
     .leftJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
     .leftJoin(subscriptions, eq(subscriptions.organizationId, organizationMembers.organizationId))
+    .leftJoin(billingAccounts, eq(billingAccounts.organizationId, organizationMembers.organizationId))
     .where(eq(sessions.id, sql.placeholder('sessionId')))
     .prepare('auth_session_membership');
 }
@@ -271,6 +282,7 @@ async function validateRequestSession(request: Request, database: Database): Pro
                 role: row.memberRole as MemberRole,
                 memberId: row.memberId,
                 subscriptionStatus: row.subscriptionStatus ?? null,
+                billingStatus: row.billingStatus ?? null,
               }
             : null,
       }

@@ -63,3 +63,9 @@ export class UpstreamFailed extends DomainError {
   override readonly status = 502;
   override readonly code = 'upstream_failed';
 }
+
+/** The organization is suspended for non-payment (issue 11 §8): its API answers 402 until it pays. */
+export class PaymentRequired extends DomainError {
+  override readonly status = 402;
+  override readonly code = 'payment_required';
+}

@@ -1,12 +1,13 @@
 // Who may do what in an organization. `authorize` is the domain layer's check (inside the transaction
 // that writes); `requireMember` is the route's guard. Both answer 404 to non-members (SPEC §7: a tenant
 // never learns what another tenant has) and 403 with an explanation to members whose role may not.
+import { data } from '@remix-run/node';
 import { and, eq } from 'drizzle-orm';
 import { type Actor, userActor } from '~/audit/audit.server';
 import { requireUser } from '~/auth/sessions.server';
 import { Forbidden, NotFound } from '~/lib/errors';
 import type { Database } from '~db/client.server';
-import { organizationMembers, organizations, subscriptions } from '~db/schema';
+import { billingAccounts, organizationMembers, organizations, subscriptions } from '~db/schema';
 import { type Action, can, forbiddenMessage, type MemberRole } from './permissions';
 
 export interface OrganizationRef {
@@ -98,7 +99,14 @@ export function assertCan(authorized: Authorized, action: Action): void {
  * Route guard for `/o/:slug/…`: the signed-in user's membership of the organization with that slug.
  * Not signed in → redirect to sign-in; not a member (or no such slug) → 404; role may not → 403.
  */
-export async function requireMember(request: Request, slug: string | undefined, action?: Action | null) {
+export async function requireMember(
+  request: Request,
+  slug: string | undefined,
+  action?: Action | null,
+  options: {
+    /** the layout: it renders the suspension banner around the child's 402 */ allowSuspended?: boolean;
+  } = {},
+) {
   const auth = await requireUser(request);
   const db = auth.db;
   // The session query already loaded the membership of the path's organization (one statement).
@@ -108,6 +116,20 @@ export async function requireMember(request: Request, slug: string | undefined, 
   if (action && !can(member.role, action)) {
     throw new Response(forbiddenMessage(member.role, action), { status: 403, statusText: 'Forbidden' });
   }
+  if (
+    member.billingStatus === 'SUSPENDED' &&
+    !options.allowSuspended &&
+    !(action && OPEN_WHEN_SUSPENDED.has(action))
+  ) {
+    throw data(
+      {
+        suspended: true,
+        billingPath: `/o/${member.organization.slug}/billing`,
+        message: `${member.organization.name} is suspended: invoices are unpaid past the grace period. Paying what is overdue restores every page and service at once.`,
+      },
+      { status: 402, statusText: 'Payment Required' },
+    );
+  }
   return {
     db,
     auth,
@@ -115,6 +137,7 @@ export async function requireMember(request: Request, slug: string | undefined, 
     role: member.role,
     memberId: member.memberId,
     subscriptionStatus: member.subscriptionStatus,
+    billingStatus: member.billingStatus,
     actor: { ...userActor(auth.user.id, request), userId: auth.user.id, membership: member } as MemberActor,
   };
 }
@@ -128,6 +151,7 @@ async function loadMembership(db: Database, slug: string, userId: string) {
       role: organizationMembers.role,
       memberId: organizationMembers.id,
       subscriptionStatus: subscriptions.status,
+      billingStatus: billingAccounts.status,
     })
     .from(organizations)
     .innerJoin(
@@ -135,6 +159,7 @@ async function loadMembership(db: Database, slug: string, userId: string) {
       and(eq(organizationMembers.organizationId, organizations.id), eq(organizationMembers.userId, userId)),
     )
     .leftJoin(subscriptions, eq(subscriptions.organizationId, organizations.id))
+    .leftJoin(billingAccounts, eq(billingAccounts.organizationId, organizations.id))
     .where(eq(organizations.slug, slug));
   if (!row) return null;
   return {
@@ -142,7 +167,16 @@ async function loadMembership(db: Database, slug: string, userId: string) {
     role: row.role as MemberRole,
     memberId: row.memberId,
     subscriptionStatus: (row.subscriptionStatus as string | null) ?? null,
+    billingStatus: (row.billingStatus as string | null) ?? null,
   };
 }
 
 export type MemberContext = Awaited<ReturnType<typeof requireMember>>;
+
+/** What a suspended organization may still open (issue 11 §8): billing, its invoices, leaving. */
+const OPEN_WHEN_SUSPENDED: ReadonlySet<Action> = new Set<Action>([
+  'billing:view',
+  'billing:portal',
+  'billing:change-plan',
+  'organization:leave',
+]);

@@ -9,7 +9,12 @@ import { listMyOrganizations } from '~/orgs/organizations.server';
 import { type Action, can } from '~/orgs/permissions';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, organization, role, auth, subscriptionStatus } = await requireMember(request, params.slug);
+  const { db, organization, role, auth, subscriptionStatus, billingStatus } = await requireMember(
+    request,
+    params.slug,
+    null,
+    { allowSuspended: true },
+  );
   const mine = await listMyOrganizations(db, auth.user.id);
   return data(
     {
@@ -18,6 +23,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       organizations: mine.map((o) => ({ id: o.id, name: o.name })),
       // SPEC §2: who may see billing sees that a payment failed, on every page of the organization.
       pastDue: subscriptionStatus === 'PAST_DUE' && can(role, 'billing:portal'),
+      // Every member sees a suspension; who may pay sees an overdue account too.
+      suspended: billingStatus === 'SUSPENDED',
+      overdue: billingStatus === 'OVERDUE' && can(role, 'billing:view'),
     },
     { headers: auth.headers },
   );
@@ -39,7 +47,7 @@ const NAV: { to: string; label: string; action: Action; end?: boolean }[] = [
 ];
 
 export default function OrganizationLayout() {
-  const { organization, role, organizations, pastDue } = useLoaderData<typeof loader>();
+  const { organization, role, organizations, pastDue, suspended, overdue } = useLoaderData<typeof loader>();
   const base = `/o/${organization.slug}`;
   return (
     <div>
@@ -94,6 +102,23 @@ export default function OrganizationLayout() {
           ))}
         </ul>
       </nav>
+      {suspended || overdue ? (
+        <div
+          role="alert"
+          className={`mt-4 flex flex-wrap items-center justify-between gap-3 rounded-md px-4 py-3 text-sm ring-1 ${suspended ? 'bg-red-50 text-red-900 ring-red-200' : 'bg-amber-50 text-amber-900 ring-amber-200'}`}
+          data-banner={suspended ? 'suspended' : 'overdue'}
+        >
+          <p>
+            <strong>{suspended ? 'Suspended for non-payment.' : 'An invoice is overdue.'}</strong>
+            {suspended
+              ? ` ${organization.name} can reach only its billing pages until the overdue invoices are paid.`
+              : ' Pay it before the grace period ends to keep the services running.'}
+          </p>
+          <Link to={`${base}/billing`} className="btn-primary">
+            {suspended ? 'Pay now' : 'View invoices'}
+          </Link>
+        </div>
+      ) : null}
       {pastDue ? (
         <div
           role="alert"

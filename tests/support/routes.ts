@@ -27,6 +27,11 @@ export async function runRoute(
   } catch (e) {
     if (e instanceof Response)
       return { status: e.status, location: e.headers.get('Location'), text: await e.text() };
+    // A thrown data() (Remix renders it in the error boundary with its status).
+    if (e && typeof e === 'object' && 'init' in e && 'data' in e) {
+      const d = e as { data: unknown; init: ResponseInit | null };
+      return { status: d.init?.status ?? 500, data: d.data };
+    }
     throw e;
   }
 }
