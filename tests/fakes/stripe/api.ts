@@ -7,6 +7,7 @@ import {
   createPortalSession,
   expireCheckoutSession,
   expireIfOverdue,
+  intentCharge,
 } from './checkout';
 import { type Core, previousAttributes } from './core';
 import { fixture, type StripeObject } from './fixtures';
@@ -342,13 +343,15 @@ route('GET', '/v1/checkout/sessions', ({ core, params }) => {
   const customer = stringParam(params, 'customer');
   const status = stringParam(params, 'status');
   const subscription = stringParam(params, 'subscription');
+  const paymentIntent = stringParam(params, 'payment_intent');
   const sessions = [...core.state.checkoutSessions.values()];
   for (const s of sessions) expireIfOverdue(core, s);
   const rows = sessions.filter(
     (s) =>
       (!customer || s.customer === customer) &&
       (!status || s.status === status) &&
-      (!subscription || s.subscription === subscription),
+      (!subscription || s.subscription === subscription) &&
+      (!paymentIntent || s.payment_intent === paymentIntent),
   );
   return core.list(rows, params, '/v1/checkout/sessions');
 });
@@ -468,21 +471,30 @@ route('GET', '/v1/charges/:id', (ctx) => ctx.core.charge(id(ctx)));
 
 route('GET', '/v1/charges', ({ core, params }) => {
   const customer = stringParam(params, 'customer');
-  const rows = [...core.state.charges.values()].filter((c) => !customer || c.customer === customer);
+  const paymentIntent = stringParam(params, 'payment_intent');
+  const rows = [...core.state.charges.values()].filter(
+    (c) => (!customer || c.customer === customer) && (!paymentIntent || c.payment_intent === paymentIntent),
+  );
   return core.list(rows, params, '/v1/charges');
+});
+
+route('GET', '/v1/payment_intents/:id', (ctx) => ctx.core.paymentIntent(id(ctx)));
+
+route('GET', '/v1/payment_intents', ({ core, params }) => {
+  const customer = stringParam(params, 'customer');
+  const rows = [...core.state.paymentIntents.values()].filter((pi) => !customer || pi.customer === customer);
+  return core.list(rows, params, '/v1/payment_intents');
 });
 
 route('POST', '/v1/refunds', ({ core, params }) => {
   const chargeId = stringParam(params, 'charge');
-  if (!chargeId) {
-    if (params.payment_intent !== undefined)
-      throw invalidRequest(
-        'fake Stripe: refund by charge; its charges have no payment intents.',
-        'payment_intent',
-      );
-    throw missingParam('charge');
-  }
-  return refundCharge(core, core.charge(chargeId, 'charge'), integerParam(params, 'amount'));
+  const intentId = stringParam(params, 'payment_intent');
+  if (chargeId && intentId)
+    throw invalidRequest('You may only specify one of these parameters: charge, payment_intent.', 'charge');
+  const amount = integerParam(params, 'amount');
+  if (intentId) return refundCharge(core, intentCharge(core, intentId, 'payment_intent'), amount);
+  if (!chargeId) throw missingParam('charge');
+  return refundCharge(core, core.charge(chargeId, 'charge'), amount);
 });
 
 route('GET', '/v1/events/:id', ({ core, path }) => {

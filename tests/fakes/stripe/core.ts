@@ -16,16 +16,20 @@ export interface FakeStripeState {
   subscriptionSchedules: Map<string, StripeObject>;
   invoices: Map<string, StripeObject>;
   charges: Map<string, StripeObject>;
+  paymentIntents: Map<string, StripeObject>;
   portalSessions: Map<string, StripeObject>;
   events: StripeObject[];
 }
 
 /** What a Checkout Session was created with but Stripe does not show on the session object. */
 export interface CheckoutRequest {
+  /** A price id: a stored price, or an inline one (`price_data`, in `Core.inlinePrices`). */
   lineItems: { price: string; quantity: number }[];
   trialPeriodDays: number | null;
   subscriptionMetadata: StripeObject;
   subscriptionDescription?: string;
+  /** Payment mode: what `payment_intent_data` gives the PaymentIntent made when the customer pays. */
+  paymentIntentData?: { metadata: StripeObject; description?: string; receiptEmail?: string };
 }
 
 /** A proration waiting for the subscription's next invoice (proration_behavior=create_prorations). */
@@ -59,10 +63,18 @@ export class Core {
     subscriptionSchedules: new Map(),
     invoices: new Map(),
     charges: new Map(),
+    paymentIntents: new Map(),
     portalSessions: new Map(),
     events: [],
   };
   readonly checkoutRequests = new Map<string, CheckoutRequest>();
+  /**
+   * Prices and products made inline by a Checkout line item's `price_data` / `product_data`. Stripe
+   * keeps them out of its catalog (`prices.list`, `products.list`), so they are not in `state`; they
+   * can still be expanded (`line_items.data.price.product`).
+   */
+  readonly inlinePrices = new Map<string, StripeObject>();
+  readonly inlineProducts = new Map<string, StripeObject>();
   readonly pendingProrations = new Map<string, PendingProration[]>();
   /** One portal configuration for the whole account, as a Stripe account has a default one. */
   readonly portalConfiguration = newId('bpc_');
@@ -129,9 +141,12 @@ export class Core {
       s.subscriptions,
       s.invoices,
       s.charges,
+      s.paymentIntents,
       s.checkoutSessions,
       s.subscriptionSchedules,
       s.portalSessions,
+      this.inlinePrices,
+      this.inlineProducts,
     ]) {
       const found = map.get(id);
       if (found) return found;
@@ -155,6 +170,14 @@ export class Core {
   price(id: string, param = 'id') {
     return getOr(this.state.prices, id, 'price', param);
   }
+  /** A stored price or an inline one (a Checkout line item's `price_data`). */
+  checkoutPrice(id: string) {
+    return this.inlinePrices.get(id) ?? this.price(id);
+  }
+  /** A product's name, catalog or inline. */
+  productName(id: string): string | undefined {
+    return (this.state.products.get(id) ?? this.inlineProducts.get(id))?.name;
+  }
   subscription(id: string, param = 'id') {
     return getOr(this.state.subscriptions, id, 'subscription', param);
   }
@@ -166,6 +189,9 @@ export class Core {
   }
   charge(id: string, param = 'id') {
     return getOr(this.state.charges, id, 'charge', param);
+  }
+  paymentIntent(id: string, param = 'id') {
+    return getOr(this.state.paymentIntents, id, 'payment_intent', param);
   }
   checkoutSession(id: string, param = 'id') {
     return getOr(this.state.checkoutSessions, id, 'checkout.session', param);

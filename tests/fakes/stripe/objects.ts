@@ -1,7 +1,7 @@
 // Builders of the Stripe objects the fake stores: a fixture resource, deep-cloned, with our ids, the
 // scenario's fields, and the fixture's filler values (random amounts, example discounts, shipping costs)
 // cleared, so nothing the app reads is an accident of the example data.
-import { fixture, newId, newInvoicePrefix, type StripeObject } from './fixtures';
+import { fixture, newId, newInvoicePrefix, randomString, type StripeObject } from './fixtures';
 
 export type Interval = 'day' | 'week' | 'month' | 'year';
 export interface Recurring {
@@ -428,16 +428,27 @@ export function buildInvoice(
 export function buildCharge(
   now: number,
   fields: {
-    customer: StripeObject;
+    /** Null for a Checkout payment without a customer; `email` and `name` then say who paid. */
+    customer: StripeObject | null;
+    email?: string | null;
+    name?: string | null;
     amount: number;
     currency: string;
-    description: string;
+    description: string | null;
     paid: boolean;
     receiptUrl: string;
+    paymentIntent?: string;
+    paymentMethod?: string;
+    metadata?: StripeObject;
   },
 ): StripeObject {
   const id = newId('ch_');
-  const { customer, amount, paid } = fields;
+  const { amount, paid } = fields;
+  const customer = {
+    id: fields.customer?.id ?? null,
+    email: fields.customer?.email ?? fields.email ?? null,
+    name: fields.customer?.name ?? fields.name ?? null,
+  };
   const charge = fixture('charge');
   charge.payment_method_details.card.overcapture.maximum_amount_capturable = amount;
   return Object.assign(charge, {
@@ -475,9 +486,9 @@ export function buildCharge(
         : 'The bank did not return any further details with this decline.',
       type: paid ? 'authorized' : 'issuer_declined',
     },
-    metadata: {},
-    payment_intent: null,
-    payment_method: newId('pm_'),
+    metadata: { ...fields.metadata },
+    payment_intent: fields.paymentIntent ?? null,
+    payment_method: fields.paymentMethod ?? newId('pm_'),
     receipt_email: customer.email,
     receipt_url: fields.receiptUrl,
     refunded: false,
@@ -486,6 +497,84 @@ export function buildCharge(
     source: null,
     transfer_data: null,
   });
+}
+
+export function buildPaymentIntent(
+  now: number,
+  fields: {
+    amount: number;
+    currency: string;
+    customer: string | null;
+    metadata: StripeObject;
+    description?: string;
+    receiptEmail?: string | null;
+  },
+): StripeObject {
+  const id = newId('pi_');
+  return Object.assign(fixture('payment_intent'), {
+    id,
+    created: now,
+    amount: fields.amount,
+    amount_capturable: 0,
+    amount_details: { tip: {} },
+    amount_received: 0,
+    automatic_payment_methods: null,
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: 'automatic',
+    client_secret: `${id}_secret_${randomString(25)}`,
+    confirmation_method: 'automatic',
+    currency: fields.currency,
+    customer: fields.customer,
+    description: fields.description ?? null,
+    last_payment_error: null,
+    latest_charge: null,
+    metadata: fields.metadata,
+    next_action: null,
+    payment_method: null,
+    payment_method_configuration_details: null,
+    payment_method_options: {
+      card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' },
+    },
+    payment_method_types: ['card'],
+    processing: null,
+    receipt_email: fields.receiptEmail ?? null,
+    review: null,
+    setup_future_usage: null,
+    shipping: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: 'requires_payment_method',
+    transfer_data: null,
+    transfer_group: null,
+    source: null,
+    excluded_payment_method_types: null,
+    customer_account: null,
+    managed_payments: { enabled: false },
+  });
+}
+
+/** A PaymentIntent's `last_payment_error` after a declined card (Stripe's test card ending in 0002). */
+export function cardDeclined(now: number, charge: StripeObject): StripeObject {
+  const paymentMethod = fixture('payment_method');
+  Object.assign(paymentMethod, {
+    id: charge.payment_method,
+    created: now,
+    customer: null,
+    metadata: {},
+    allow_redisplay: 'unspecified',
+    billing_details: structuredClone(charge.billing_details),
+  });
+  Object.assign(paymentMethod.card, { last4: '0002', generated_from: null, wallet: null });
+  return {
+    type: 'card_error',
+    code: 'card_declined',
+    decline_code: 'generic_decline',
+    message: 'Your card was declined.',
+    charge: charge.id,
+    doc_url: 'https://stripe.com/docs/error-codes/card-declined',
+    payment_method: paymentMethod,
+  };
 }
 
 export function buildRefund(now: number, charge: StripeObject, amount: number): StripeObject {
@@ -509,6 +598,9 @@ export function buildCheckoutSession(
   now: number,
   baseUrl: string,
   fields: {
+    mode: 'subscription' | 'payment';
+    /** Payment mode only: whether paying without a customer makes one ('if_required' by default). */
+    customerCreation?: 'always' | 'if_required';
     customer: string | null;
     customerEmail?: string;
     clientReferenceId?: string;
@@ -522,11 +614,12 @@ export function buildCheckoutSession(
   },
 ): StripeObject {
   const id = newId('cs_test_');
+  const payment = fields.mode === 'payment';
   return Object.assign(fixture('checkout.session'), {
     id,
     created: now,
     expires_at: fields.expiresAt,
-    mode: 'subscription',
+    mode: fields.mode,
     status: 'open',
     payment_status: 'unpaid',
     url: `${baseUrl}/checkout/${id}`,
@@ -534,7 +627,11 @@ export function buildCheckoutSession(
     cancel_url: fields.cancelUrl ?? null,
     customer: fields.customer,
     customer_email: fields.customerEmail ?? null,
-    customer_creation: fields.customer ? null : 'always',
+    customer_creation: fields.customer
+      ? null
+      : payment
+        ? (fields.customerCreation ?? 'if_required')
+        : 'always',
     customer_details: null,
     client_reference_id: fields.clientReferenceId ?? null,
     metadata: fields.metadata,
@@ -547,7 +644,8 @@ export function buildCheckoutSession(
     payment_intent: null,
     setup_intent: null,
     ui_mode: 'hosted',
-    payment_method_collection: 'always',
+    // Subscription mode's setting; payment mode always collects a payment method and says null.
+    payment_method_collection: payment ? null : 'always',
     payment_method_types: ['card'],
     after_expiration: null,
     adaptive_pricing: null,
@@ -563,7 +661,21 @@ export function buildCheckoutSession(
       terms_of_service_acceptance: null,
     },
     discounts: [],
-    invoice_creation: null,
+    // Payment mode can make a post-purchase invoice; the fake never does (it is off unless asked for).
+    invoice_creation: payment
+      ? {
+          enabled: false,
+          invoice_data: {
+            account_tax_ids: null,
+            custom_fields: null,
+            description: null,
+            footer: null,
+            issuer: null,
+            metadata: {},
+            rendering_options: null,
+          },
+        }
+      : null,
     managed_payments: { enabled: false },
     payment_method_configuration_details: null,
     permissions: null,

@@ -1,4 +1,4 @@
-// The hosted pages a customer sees: Checkout, the customer portal, and an invoice. Plain HTML forms
+// The hosted pages a customer sees: Checkout, the customer portal, an invoice and a receipt. Plain HTML forms
 // (no JavaScript), inline CSS, readable on a 360 px phone. Page actions run inside core.capture like
 // API requests, so the events they cause are delivered before the redirect is answered.
 import { completeCheckoutSession, expireIfOverdue, successRedirect } from './checkout';
@@ -100,11 +100,12 @@ const perIntervalText = (price: StripeObject) =>
 const CHECKOUT_TITLE = 'Fake Stripe Checkout';
 
 function checkoutPage(core: Core, session: StripeObject): PageResponse {
+  const payment = session.mode === 'payment';
   if (session.status === 'expired')
     return messagePage(
       CHECKOUT_TITLE,
       'This checkout session has expired',
-      'Start again from the site to subscribe.',
+      payment ? 'Start again from the site to pay.' : 'Start again from the site to subscribe.',
       safeHref(session.cancel_url),
       200,
     );
@@ -112,19 +113,20 @@ function checkoutPage(core: Core, session: StripeObject): PageResponse {
     return messagePage(
       CHECKOUT_TITLE,
       'This checkout session is complete',
-      'Your subscription is active.',
+      payment ? 'Your payment was received.' : 'Your subscription is active.',
       safeHref(successRedirect(session)),
       200,
     );
   const request = core.checkoutRequests.get(session.id);
   const items = (request?.lineItems ?? []).map((li) => ({
-    price: core.price(li.price),
+    price: core.checkoutPrice(li.price),
     quantity: li.quantity,
   }));
   const first = items[0];
   if (!first)
     return messagePage(CHECKOUT_TITLE, 'Nothing to pay', 'This session has no line items.', null, 400);
   const names = items.map((i) => productNameOf(core, i.price));
+  if (payment) return paymentPage(core, session, items, names);
   const total = items.reduce((sum, i) => sum + i.price.unit_amount * i.quantity, 0);
   const interval = formatInterval(first.price.recurring as Recurring);
   const trialDays = request?.trialPeriodDays ?? null;
@@ -155,6 +157,42 @@ ${
 <tfoot><tr><td>Due today</td><td class="num">${esc(formatAmount(trialDays ? 0 : total, first.price.currency))}</td></tr></tfoot></table>
 ${email ? `<p class="muted">Billed to ${esc(email)} · Visa ending in 4242</p>` : '<p class="muted">Visa ending in 4242</p>'}
 <form method="post" action="/checkout/${esc(session.id)}/pay"><button type="submit">Subscribe</button></form>
+${cancel ? `<p class="actions"><a href="${esc(cancel)}">Cancel</a></p>` : ''}
+</div>`,
+  );
+}
+
+/** Payment mode: one amount, due now, and a Pay button. A declined earlier attempt is shown. */
+function paymentPage(
+  core: Core,
+  session: StripeObject,
+  items: { price: StripeObject; quantity: number }[],
+  names: string[],
+): PageResponse {
+  const currency = session.currency as string;
+  const lines = items
+    .map(
+      (i, n) =>
+        `<tr><td>${esc(names[n])}${i.quantity > 1 ? ` × ${i.quantity}` : ''}</td><td class="num">${esc(
+          formatAmount(i.price.unit_amount * i.quantity, currency),
+        )}</td></tr>`,
+    )
+    .join('');
+  const intent = session.payment_intent ? core.state.paymentIntents.get(session.payment_intent) : undefined;
+  const declined = intent?.last_payment_error?.message as string | undefined;
+  const cancel = safeHref(session.cancel_url);
+  const email =
+    session.customer_email ?? (session.customer ? core.state.customers.get(session.customer)?.email : null);
+  return page(
+    CHECKOUT_TITLE,
+    `<h1>Pay ${esc(names.join(', '))}</h1>
+${declined ? `<p class="error" role="alert">${esc(declined)} Try again or use another card.</p>` : ''}
+<div class="card">
+<p class="price">${esc(formatAmount(session.amount_total, currency))}</p>
+<table aria-label="Order summary"><tbody>${lines}</tbody>
+<tfoot><tr><td>Total due</td><td class="num">${esc(formatAmount(session.amount_total, currency))}</td></tr></tfoot></table>
+${email ? `<p class="muted">Billed to ${esc(email)} · Visa ending in 4242</p>` : '<p class="muted">Visa ending in 4242</p>'}
+<form method="post" action="/checkout/${esc(session.id)}/pay"><button type="submit">Pay</button></form>
 ${cancel ? `<p class="actions"><a href="${esc(cancel)}">Cancel</a></p>` : ''}
 </div>`,
   );
@@ -305,6 +343,23 @@ function invoicePage(core: Core, invoice: StripeObject): PageResponse {
   );
 }
 
+/** A charge's receipt (`receipt_url` of a Checkout payment). */
+function receiptPage(charge: StripeObject): PageResponse {
+  const refunded = charge.amount_refunded
+    ? `<dt>Refunded</dt><dd>${esc(formatAmount(charge.amount_refunded, charge.currency))}</dd>`
+    : '';
+  return page(
+    'Receipt',
+    `<h1>Receipt</h1>
+<div class="card">
+<p class="price">${esc(formatAmount(charge.amount, charge.currency))} <small>${esc(charge.paid ? 'paid' : 'failed')}</small></p>
+<dl><dt>Date</dt><dd>${esc(formatDate(charge.created))}</dd>
+${charge.billing_details?.email ? `<dt>Paid by</dt><dd>${esc(charge.billing_details.email)}</dd>` : ''}
+${refunded}</dl>
+</div>`,
+  );
+}
+
 /** A one-page PDF (Helvetica, no images) with the invoice's main lines: enough for a download link to work. */
 function invoicePdf(invoice: StripeObject): PageResponse {
   const pdfText = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').replace(/[\\()]/g, (c) => `\\${c}`);
@@ -370,6 +425,11 @@ export function handlePage(
     if (!invoice) return messagePage('Invoice', 'Invoice not found', `No such invoice: ${id}`, null, 404);
     if (action === undefined) return invoicePage(core, invoice);
     if (action === 'pdf') return invoicePdf(invoice);
+  }
+  if (kind === 'receipts' && method === 'GET' && action === undefined) {
+    const charge = core.state.charges.get(id);
+    if (!charge) return messagePage('Receipt', 'Receipt not found', `No such charge: ${id}`, null, 404);
+    return receiptPage(charge);
   }
   return null;
 }

@@ -585,6 +585,301 @@ describe('fake Stripe subscriptions', () => {
   });
 });
 
+/** What the app sends to pay one invoice through Checkout (payment mode, an inline price). */
+function invoiceCheckout(stripe: Stripe, options: { customer?: string; customer_email?: string } = {}) {
+  return stripe.checkout.sessions.create({
+    mode: 'payment',
+    ...options,
+    client_reference_id: 'org_1',
+    line_items: [
+      {
+        quantity: 1,
+        price_data: {
+          currency: 'usd',
+          unit_amount: 6000,
+          product_data: { name: 'Invoice INV-2026-000001' },
+        },
+      },
+    ],
+    payment_intent_data: { metadata: { payment_id: 'cpay1', invoice_id: 'cinv1' } },
+    metadata: { payment_id: 'cpay1', invoice_id: 'cinv1', invoice_number: 'INV-2026-000001' },
+    success_url: 'http://app.test/pay/tok_1?paid=1',
+    cancel_url: 'http://app.test/pay/tok_1',
+  });
+}
+
+describe('fake Stripe Checkout in payment mode', () => {
+  it('pays one invoice: page with Pay, 303 to success_url, a succeeded PaymentIntent and charge, three signed events', async () => {
+    const { fake, stripe, receiver } = await setup();
+    const customer = await stripe.customers.create({ email: 'owner@example.com', name: 'Owner' });
+    const session = await invoiceCheckout(stripe, { customer: customer.id });
+    expect(session).toMatchObject({
+      object: 'checkout.session',
+      mode: 'payment',
+      status: 'open',
+      payment_status: 'unpaid',
+      amount_subtotal: 6000,
+      amount_total: 6000,
+      currency: 'usd',
+      customer: customer.id,
+      client_reference_id: 'org_1',
+      metadata: { payment_id: 'cpay1', invoice_id: 'cinv1', invoice_number: 'INV-2026-000001' },
+      payment_intent: null,
+      subscription: null,
+      invoice: null,
+      url: `${fake.url}/checkout/${session.id}`,
+      success_url: 'http://app.test/pay/tok_1?paid=1',
+      cancel_url: 'http://app.test/pay/tok_1',
+    });
+
+    // The inline price and product: on the line item, expandable, but not in the catalog.
+    const lines = await stripe.checkout.sessions.listLineItems(session.id, {
+      expand: ['data.price.product'],
+    });
+    const line = lines.data[0] as Stripe.LineItem;
+    expect(lines.data).toHaveLength(1);
+    expect(line).toMatchObject({
+      object: 'item',
+      description: 'Invoice INV-2026-000001',
+      quantity: 1,
+      amount_total: 6000,
+      currency: 'usd',
+      price: { object: 'price', type: 'one_time', recurring: null, unit_amount: 6000, currency: 'usd' },
+    });
+    expect(line.price?.id).toMatch(/^price_/);
+    expect(line.price?.product).toMatchObject({ object: 'product', name: 'Invoice INV-2026-000001' });
+    expect((await stripe.prices.list()).data).toHaveLength(0);
+    expect((await stripe.products.list()).data).toHaveLength(0);
+    const expanded = await stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items'] });
+    expect(expanded.line_items?.data.map((l) => l.amount_total)).toEqual([6000]);
+
+    const page = await fetch(session.url as string);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('<h1>Pay Invoice INV-2026-000001</h1>');
+    expect(html).toContain('<p class="price">$60.00</p>');
+    expect(html).not.toContain('per month');
+    expect(html).toContain(
+      `<form method="post" action="/checkout/${session.id}/pay"><button type="submit">Pay</button></form>`,
+    );
+    expect(html).not.toContain('Subscribe');
+    expect(html).toContain('<a href="http://app.test/pay/tok_1">Cancel</a>');
+
+    const before = receiver.received.length;
+    const pay = await fetch(`${fake.url}/checkout/${session.id}/pay`, { method: 'POST', redirect: 'manual' });
+    expect(pay.status).toBe(303);
+    expect(pay.headers.get('location')).toBe('http://app.test/pay/tok_1?paid=1');
+    const events = receiver.received.slice(before);
+    expect(events.map((r) => r.event.type)).toEqual([
+      'payment_intent.succeeded',
+      'charge.succeeded',
+      'checkout.session.completed',
+    ]);
+    for (const { body, signature, event } of events)
+      expect(stripe.webhooks.constructEvent(body, signature, SECRET).id).toBe(event.id);
+
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    expect(done).toMatchObject({
+      status: 'complete',
+      payment_status: 'paid',
+      customer: customer.id,
+      subscription: null,
+      invoice: null,
+      customer_details: { email: 'owner@example.com', name: 'Owner' },
+    });
+    const intent = done.payment_intent as Stripe.PaymentIntent;
+    expect(intent.id).toMatch(/^pi_[A-Za-z0-9]{24}$/);
+    expect(intent).toMatchObject({
+      object: 'payment_intent',
+      status: 'succeeded',
+      amount: 6000,
+      amount_received: 6000,
+      currency: 'usd',
+      customer: customer.id,
+      metadata: { payment_id: 'cpay1', invoice_id: 'cinv1' },
+      last_payment_error: null,
+    });
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({ id: intent.id });
+    const charge = await stripe.charges.retrieve(intent.latest_charge as string);
+    expect(charge).toMatchObject({
+      paid: true,
+      status: 'succeeded',
+      amount: 6000,
+      payment_intent: intent.id,
+      customer: customer.id,
+      metadata: { payment_id: 'cpay1', invoice_id: 'cinv1' },
+    });
+    expect((await fetch(charge.receipt_url as string)).status).toBe(200);
+    expect(events.map((r) => r.event.data.object)).toMatchObject([
+      { id: intent.id, status: 'succeeded', metadata: { payment_id: 'cpay1' } },
+      { id: charge.id, paid: true, payment_intent: intent.id },
+      { id: session.id, status: 'complete', payment_status: 'paid', payment_intent: intent.id },
+    ]);
+    expect(fake.state.subscriptions.size).toBe(0);
+    expect(fake.state.invoices.size).toBe(0);
+    expect(
+      (await stripe.checkout.sessions.list({ payment_intent: intent.id })).data.map((s) => s.id),
+    ).toEqual([session.id]);
+
+    const again = await fetch(`${fake.url}/checkout/${session.id}/pay`, {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(again.status).toBe(400);
+    expect(await (await fetch(session.url as string)).text()).toContain('Your payment was received.');
+  });
+
+  it('pays without a customer, and with an existing one-time price; refuses a recurring one', async () => {
+    const { fake, stripe, receiver } = await setup();
+    const session = await invoiceCheckout(stripe, { customer_email: 'payer@example.com' });
+    expect(session).toMatchObject({ customer: null, customer_email: 'payer@example.com' });
+    const done = await fake.completeCheckout(session.id);
+    expect(done).toMatchObject({
+      id: session.id,
+      status: 'complete',
+      payment_status: 'paid',
+      customer: null,
+      customer_details: { email: 'payer@example.com' },
+    });
+    expect(receiver.types()).not.toContain('customer.created');
+    expect(fake.state.customers.size).toBe(0);
+    const intent = await stripe.paymentIntents.retrieve(done.payment_intent);
+    expect(intent).toMatchObject({ customer: null, status: 'succeeded' });
+    expect(await stripe.charges.retrieve(intent.latest_charge as string)).toMatchObject({
+      customer: null,
+      billing_details: { email: 'payer@example.com' },
+    });
+
+    await stripe.products.create({ id: 'setup_fee', name: 'Setup fee' });
+    const fee = await stripe.prices.create({ product: 'setup_fee', unit_amount: 2500, currency: 'usd' });
+    const byPrice = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price: fee.id, quantity: 2 }],
+      success_url: 'http://app.test/ok',
+    });
+    expect(byPrice).toMatchObject({ amount_total: 5000, amount_subtotal: 5000, currency: 'usd' });
+    expect(await (await fetch(byPrice.url as string)).text()).toContain('<h1>Pay Setup fee</h1>');
+
+    const { pro } = await catalog(stripe);
+    await expect(
+      stripe.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [{ price: pro.id, quantity: 1 }],
+        success_url: 'http://app.test/ok',
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'line_items[0][price]' });
+  });
+
+  it('declines with failCheckout: the session stays open and can be paid on the same PaymentIntent', async () => {
+    const { fake, stripe, receiver } = await setup();
+    const session = await invoiceCheckout(stripe);
+    const before = receiver.received.length;
+    const failed = await fake.failCheckout(session.id);
+    expect(failed).toMatchObject({ status: 'open', payment_status: 'unpaid' });
+    expect(receiver.types().slice(before)).toEqual(['payment_intent.payment_failed', 'charge.failed']);
+    const intent = await stripe.paymentIntents.retrieve(failed.payment_intent);
+    expect(intent).toMatchObject({
+      status: 'requires_payment_method',
+      amount_received: 0,
+      last_payment_error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline' },
+      metadata: { payment_id: 'cpay1', invoice_id: 'cinv1' },
+    });
+    expect(await stripe.charges.retrieve(intent.latest_charge as string)).toMatchObject({
+      paid: false,
+      status: 'failed',
+      failure_code: 'card_declined',
+    });
+    expect(await (await fetch(session.url as string)).text()).toContain('Your card was declined.');
+
+    const paid = await fake.completeCheckout(session.id);
+    expect(paid).toMatchObject({ status: 'complete', payment_intent: intent.id });
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({
+      status: 'succeeded',
+      last_payment_error: null,
+    });
+    expect((await stripe.charges.list({ payment_intent: intent.id })).data.map((c) => c.paid)).toEqual([
+      true,
+      false,
+    ]);
+  });
+
+  it('expires an open payment session with checkout.session.expired; an expired one cannot be paid', async () => {
+    const { fake, stripe, receiver } = await setup();
+    const session = await invoiceCheckout(stripe);
+    expect((await stripe.checkout.sessions.expire(session.id)).status).toBe('expired');
+    expect(receiver.types().at(-1)).toBe('checkout.session.expired');
+    const pay = await fetch(`${fake.url}/checkout/${session.id}/pay`, { method: 'POST', redirect: 'manual' });
+    expect(pay.status).toBe(400);
+    await expect(fake.completeCheckout(session.id)).rejects.toMatchObject({ status: 400 });
+    await expect(fake.failCheckout(session.id)).rejects.toMatchObject({ status: 400 });
+    expect(await (await fetch(session.url as string)).text()).toContain('Start again from the site to pay.');
+    expect(fake.state.paymentIntents.size).toBe(0);
+  });
+
+  it('refunds a PaymentIntent partly and then fully, by helper and through the API', async () => {
+    const { fake, stripe, receiver } = await setup();
+    const customer = await stripe.customers.create({ email: 'owner@example.com' });
+    const done = await fake.completeCheckout((await invoiceCheckout(stripe, { customer: customer.id })).id);
+    const partly = await fake.refundPaymentIntent(done.payment_intent, 1000);
+    expect(partly).toMatchObject({
+      amount_refunded: 1000,
+      refunded: false,
+      payment_intent: done.payment_intent,
+    });
+    expect(receiver.received.at(-1)?.event).toMatchObject({
+      type: 'charge.refunded',
+      data: { object: { amount_refunded: 1000 }, previous_attributes: { amount_refunded: 0 } },
+    });
+    const refund = await stripe.refunds.create({ payment_intent: done.payment_intent, amount: 2000 });
+    expect(refund).toMatchObject({ amount: 2000, payment_intent: done.payment_intent, status: 'succeeded' });
+    const rest = await fake.refundLatestCharge(customer.id);
+    expect(rest).toMatchObject({ amount_refunded: 6000, refunded: true });
+    await expect(fake.refundPaymentIntent(done.payment_intent)).rejects.toMatchObject({ status: 400 });
+
+    const open = await invoiceCheckout(stripe);
+    await fake.failCheckout(open.id);
+    const declined = fake.state.checkoutSessions.get(open.id).payment_intent;
+    await expect(stripe.refunds.create({ payment_intent: declined })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+  });
+
+  it('leaves subscription mode as it was: Subscribe, and the subscription from completeCheckout', async () => {
+    const { fake, stripe } = await setup();
+    const { pro } = await catalog(stripe);
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [{ price: pro.id, quantity: 1 }],
+      success_url: 'http://app.test/ok',
+    });
+    const html = await (await fetch(session.url as string)).text();
+    expect(html).toContain('<button type="submit">Subscribe</button>');
+    expect(html).not.toContain('<button type="submit">Pay</button>');
+    expect(session).toMatchObject({ mode: 'subscription', customer_creation: 'always' });
+    await expect(fake.failCheckout(session.id)).rejects.toThrow(/subscription session/);
+    const sub = await fake.completeCheckout(session.id);
+    expect(sub).toMatchObject({ object: 'subscription', status: 'active' });
+    expect(fake.state.paymentIntents.size).toBe(0);
+    await expect(
+      stripe.checkout.sessions.create({
+        mode: 'subscription',
+        line_items: [
+          {
+            price_data: {
+              currency: 'usd',
+              unit_amount: 100,
+              product: 'plan_pro',
+              recurring: { interval: 'month' },
+            },
+            quantity: 1,
+          },
+        ],
+        success_url: 'http://app.test/ok',
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+  });
+});
+
 describe('fake Stripe customer portal', () => {
   it('cancels, renews and switches plans through its forms', async () => {
     const { fake, stripe, receiver } = await setup();

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { matchRoute } from './api';
-import { completeCheckoutSession } from './checkout';
+import { completeCheckoutSession, failCheckoutPayment, intentCharge } from './checkout';
 import { type Captured, Core } from './core';
 import { newId, type StripeObject } from './fixtures';
 import { expandParam, parseParams, StripeApiError, type StripeErrorBody } from './form';
@@ -72,6 +72,7 @@ export interface FakeStripe {
     subscriptionSchedules: Map<string, Bag>;
     invoices: Map<string, Bag>;
     charges: Map<string, Bag>;
+    paymentIntents: Map<string, Bag>;
     portalSessions: Map<string, Bag>;
     events: Bag[];
   };
@@ -91,14 +92,25 @@ export interface FakeStripe {
     secret: string,
     opts?: { timestamp?: number },
   ): { body: string; signature: string };
-  /** Same as pressing Pay on the hosted Checkout page; returns the subscription. */
+  /**
+   * Same as pressing Pay on the hosted Checkout page. Returns the subscription for a subscription-mode
+   * session, and the session (complete, paid, with its payment_intent) for a payment-mode one.
+   */
   completeCheckout(sessionId: string): Promise<Bag>;
+  /**
+   * Payment mode: the card is declined. The session stays open (the customer may pay again); its
+   * payment_intent is requires_payment_method with last_payment_error. Emits
+   * payment_intent.payment_failed, then charge.failed. Returns the session.
+   */
+  failCheckout(sessionId: string): Promise<Bag>;
   /** Moves a subscription to the end of its period: renews (new period, paid invoice), applies a scheduled phase, or ends it if cancel_at_period_end (status canceled). Emits events. */
   advanceToPeriodEnd(subscriptionId: string): Promise<Bag>;
   /** Sets a subscription's status (e.g. 'past_due' with a failed invoice, 'unpaid', 'canceled') and emits the events Stripe would. */
   setSubscriptionStatus(subscriptionId: string, status: string): Promise<Bag>;
   /** Refunds the latest charge of a customer (emits charge.refunded). */
   refundLatestCharge(customerId: string): Promise<Bag>;
+  /** Refunds a PaymentIntent's charge, fully or `amount` of it (emits charge.refunded); returns the charge. */
+  refundPaymentIntent(paymentIntentId: string, amount?: number): Promise<Bag>;
   close(): Promise<void>;
 }
 
@@ -366,6 +378,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     signedPayload,
     completeCheckout: (sessionId) =>
       helper(() => completeCheckoutSession(core, core.checkoutSession(sessionId))),
+    failCheckout: (sessionId) => helper(() => failCheckoutPayment(core, core.checkoutSession(sessionId))),
     advanceToPeriodEnd: (subscriptionId) =>
       helper(() => advanceSubscription(core, core.subscription(subscriptionId))),
     setSubscriptionStatus: (subscriptionId, status) =>
@@ -379,6 +392,12 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         if (!latest) throw new Error(`refundLatestCharge: ${customerId} has no refundable charge`);
         refundCharge(core, latest);
         return latest;
+      }),
+    refundPaymentIntent: (paymentIntentId, amount) =>
+      helper(() => {
+        const charge = intentCharge(core, paymentIntentId);
+        refundCharge(core, charge, amount);
+        return charge;
       }),
     async close() {
       await new Promise<void>((resolve) => {

@@ -54,7 +54,7 @@ export const periodOf = (sub: StripeObject): Period => ({
 
 export const productNameOf = (core: Core, price: StripeObject): string => {
   const id = typeof price.product === 'string' ? price.product : price.product?.id;
-  return core.state.products.get(id)?.name ?? 'Subscription';
+  return core.productName(id) ?? 'Subscription';
 };
 
 const recurringOf = (price: StripeObject): Recurring => price.recurring as Recurring;
