@@ -15,6 +15,7 @@ import { Conflict, NotFound, ValidationFailed } from '~/lib/errors';
 import { type Database, rowsOf } from '~db/client.server';
 import { billingAccounts, invoices, payments } from '~db/schema';
 import { restoreIfCleared } from './grace.server';
+import { queuePaymentEmails } from './notify.server';
 
 export type PaymentMethod = (typeof payments.$inferSelect)['method'];
 type InvoiceRow = typeof invoices.$inferSelect;
@@ -240,7 +241,8 @@ async function organizationOf(tx: Database, billingAccountId: string): Promise<s
 async function afterPaid(tx: Database, payment: PaymentRow): Promise<string[]> {
   if (payment.invoiceId) await refreshInvoice(tx, payment.invoiceId);
   await refreshBalance(tx, payment.billingAccountId);
-  return restoreIfCleared(tx, payment.billingAccountId);
+  const receipts = await queuePaymentEmails(tx, payment, 'received');
+  return [...receipts, ...(await restoreIfCleared(tx, payment.billingAccountId))];
 }
 
 export interface SettleOutcome {
@@ -277,7 +279,12 @@ export async function settlePayment(
     .where(eq(payments.id, paymentId))
     .returning();
   if (!payment) throw new Error('payment update returned nothing');
-  const emailIds = payment.status === 'PAID' ? await afterPaid(tx, payment) : [];
+  const emailIds =
+    payment.status === 'PAID'
+      ? await afterPaid(tx, payment)
+      : payment.status === 'FAILED'
+        ? await queuePaymentEmails(tx, payment, 'failed')
+        : [];
   await recordAudit(tx, actor, {
     organizationId: await organizationOf(tx, payment.billingAccountId),
     action: payment.status === 'PAID' ? 'payment.received' : 'payment.failed',
