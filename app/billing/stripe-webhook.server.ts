@@ -10,12 +10,13 @@
 //   now (re-fetched), never the event's snapshot: `updated` before `created` converges on the same row.
 // - All-or-nothing: a failure rolls the effect back and the route answers 500, so Stripe retries. The
 //   failure itself is then noted on the ledger row (outcome FAILED, error), which stays unprocessed.
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { type Actor, recordAudit, systemActor } from '~/audit/audit.server';
 import { deliverSoon, queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
+import { billingContacts } from '~/invoicing/notify.server';
 import { applyCardCheckout } from '~/invoicing/pay-link.server';
 import {
   mirrorStripeInvoice,
@@ -25,7 +26,7 @@ import {
 import { ValidationFailed } from '~/lib/errors';
 import { lockOrganization } from '~/orgs/access.server';
 import type { Database } from '~db/client.server';
-import { organizationMembers, organizations, plans, subscriptions, users, webhookEvents } from '~db/schema';
+import { organizations, plans, subscriptions } from '~db/schema';
 import { formatMoney, type PlanLimits } from './plans';
 import {
   canceledAtOf,
@@ -41,6 +42,12 @@ import {
 } from './stripe-objects';
 import { planForPrice } from './stripe-plans.server';
 import { disableModulesAbove } from './subscriptions.server';
+import {
+  claimWebhookEvent,
+  finishWebhookEvent,
+  type LedgerEvent,
+  recordWebhookFailure,
+} from './webhook-ledger.server';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
@@ -166,33 +173,20 @@ export async function processStripeEvent(
   event: Stripe.Event,
 ): Promise<WebhookResult> {
   const base = { eventId: event.id, type: event.type };
-  const createdAt = new Date(event.created * 1000);
+  const entry: LedgerEvent = {
+    provider: 'stripe',
+    eventId: event.id,
+    type: event.type,
+    payload: event,
+    createdAt: new Date(event.created * 1000),
+  };
   try {
     const pre = await prefetch(stripe, event);
     const result = await db.transaction(async (tx) => {
-      // Claim the event: a new row, or one whose earlier delivery failed. A processed row is not returned.
-      const [claimed] = await tx
-        .insert(webhookEvents)
-        .values({
-          provider: 'stripe',
-          eventId: event.id,
-          type: event.type,
-          payload: event,
-          eventCreatedAt: createdAt,
-          attempts: 1,
-        })
-        .onConflictDoUpdate({
-          target: [webhookEvents.provider, webhookEvents.eventId],
-          set: { attempts: sql`${webhookEvents.attempts} + 1` },
-          setWhere: isNull(webhookEvents.processedAt),
-        })
-        .returning({ id: webhookEvents.id });
+      const claimed = await claimWebhookEvent(tx, entry);
       if (!claimed) return { ...base, duplicate: true, outcome: null, note: null, emailIds: [] };
       const effect = await applyEvent(tx, stripe, event, pre);
-      await tx
-        .update(webhookEvents)
-        .set({ processedAt: sql`now()`, outcome: effect.outcome, error: effect.note })
-        .where(eq(webhookEvents.id, claimed.id));
+      await finishWebhookEvent(tx, claimed, effect.outcome, effect.note);
       return { ...base, duplicate: false, ...effect };
     });
     // Events we do not subscribe to (customer.created, …) are expected; an ignored handled one is not.
@@ -202,39 +196,9 @@ export async function processStripeEvent(
     const { emailIds: _sent, ...answer } = result;
     return answer;
   } catch (err) {
-    await recordFailure(db, event, createdAt, err).catch((e) =>
-      console.error('[stripe] could not record the failure', e),
-    );
+    await recordWebhookFailure(db, entry, err);
     throw err;
   }
-}
-
-/** The reason a delivery failed, for staff: the driver's message, not Drizzle's wrapper with parameters. */
-function failureReason(err: unknown): string {
-  const cause = (err as { cause?: unknown })?.cause;
-  if (cause instanceof Error) return cause.message;
-  return err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
-}
-
-async function recordFailure(db: Database, event: Stripe.Event, createdAt: Date, err: unknown) {
-  const error = failureReason(err).slice(0, 2000);
-  await db
-    .insert(webhookEvents)
-    .values({
-      provider: 'stripe',
-      eventId: event.id,
-      type: event.type,
-      payload: event,
-      eventCreatedAt: createdAt,
-      attempts: 1,
-      outcome: 'FAILED',
-      error,
-    })
-    .onConflictDoUpdate({
-      target: [webhookEvents.provider, webhookEvents.eventId],
-      set: { attempts: sql`${webhookEvents.attempts} + 1`, outcome: 'FAILED', error },
-      setWhere: isNull(webhookEvents.processedAt),
-    });
 }
 
 async function applyEvent(tx: Database, stripe: Stripe, event: Stripe.Event, pre: Prefetched) {
@@ -530,22 +494,6 @@ async function checkoutCompleted(
       .where(eq(subscriptions.id, found.row.id));
   if (!pre.subscription) return applied('Customer attached; Checkout created no subscription.');
   return applySubscription(tx, event, pre);
-}
-
-/** OWNER and BILLING members: who hears about money. */
-async function billingContacts(tx: Database, organizationId: string) {
-  return tx
-    .select({ email: users.email, name: users.name, organizationName: organizations.name })
-    .from(organizationMembers)
-    .innerJoin(users, eq(users.id, organizationMembers.userId))
-    .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
-    .where(
-      and(
-        eq(organizationMembers.organizationId, organizationId),
-        inArray(organizationMembers.role, ['OWNER', 'BILLING']),
-        isNull(users.deletedAt),
-      ),
-    );
 }
 
 async function organizationOfCustomer(tx: Database, customerId: string | null) {

@@ -6,9 +6,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { recordAudit, systemActor } from '~/audit/audit.server';
 import { queueEmail } from '~/email/outbox.server';
-import { env } from '~/env.server';
 import { type Database, rowsOf } from '~db/client.server';
 import { billingAccounts, organizations } from '~db/schema';
+import { billingContacts, billingPageUrl } from './notify.server';
 
 type AccountEvent = 'overdue' | 'suspended' | 'restored';
 const TEMPLATE = {
@@ -19,40 +19,27 @@ const TEMPLATE = {
 
 /** Emails the OWNER and BILLING members of each organization about its account's new state. */
 async function notify(tx: Database, organizationIds: string[], event: AccountEvent): Promise<string[]> {
-  if (organizationIds.length === 0) return [];
-  const contacts = rowsOf<{
-    email: string;
-    name: string | null;
-    org_name: string;
-    slug: string;
-    grace: number;
-  }>(
-    await tx.execute(sql`
-      SELECT u.email, u.name, o.name AS org_name, o.slug, b.grace_period_days AS grace
-        FROM organization_members m
-        JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
-        JOIN organizations o ON o.id = m.organization_id
-        JOIN billing_accounts b ON b.organization_id = o.id
-       WHERE m.organization_id IN (${sql.join(
-         organizationIds.map((id) => sql`${id}`),
-         sql`, `,
-       )}) AND m.role IN ('OWNER', 'BILLING')`),
-  );
   const ids: string[] = [];
-  for (const c of contacts)
-    ids.push(
-      await queueEmail(tx, {
-        to: c.email,
-        template: TEMPLATE[event],
-        data: {
-          name: c.name,
-          organizationName: c.org_name,
-          graceDays: c.grace,
-          billingUrl: `${env().APP_URL}/o/${c.slug}/billing`,
-        },
-        entityType: 'billing_account',
-      }),
-    );
+  for (const organizationId of organizationIds) {
+    const [account] = await tx
+      .select({ grace: billingAccounts.gracePeriodDays })
+      .from(billingAccounts)
+      .where(eq(billingAccounts.organizationId, organizationId));
+    for (const c of await billingContacts(tx, organizationId))
+      ids.push(
+        await queueEmail(tx, {
+          to: c.email,
+          template: TEMPLATE[event],
+          data: {
+            name: c.name,
+            organizationName: c.organizationName,
+            graceDays: account?.grace ?? 14,
+            billingUrl: billingPageUrl(c.slug),
+          },
+          entityType: 'billing_account',
+        }),
+      );
+  }
   return ids;
 }
 

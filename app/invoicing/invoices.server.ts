@@ -4,7 +4,7 @@
 // finalizations take consecutive numbers and a rollback returns its number), the PDF rendered and stored,
 // a payment link, the invoice email, available credit applied, the balance, and the audit row.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
@@ -16,14 +16,13 @@ import {
   invoiceDocuments,
   invoiceLineItems,
   invoices,
-  organizationMembers,
   organizations,
   systemSettings,
-  users,
 } from '~db/schema';
 import type { InvoiceDocument } from './document';
 import { formatMoney } from './format';
 import { accountTotals, insertPayment, lockBillingAccount, refreshBalance } from './ledger.server';
+import { billingContacts } from './notify.server';
 import { renderInvoicePdf } from './pdf.server';
 
 type InvoiceRow = typeof invoices.$inferSelect;
@@ -177,21 +176,6 @@ export async function organizationOfAccount(tx: Database, billingAccountId: stri
     .where(eq(billingAccounts.id, billingAccountId));
   if (!row) throw new NotFound('Billing account not found.');
   return row;
-}
-
-/** OWNER and BILLING members: who receives invoices and payment news. */
-export async function billingContacts(tx: Database, organizationId: string) {
-  return tx
-    .select({ email: users.email, name: users.name })
-    .from(organizationMembers)
-    .innerJoin(users, eq(users.id, organizationMembers.userId))
-    .where(
-      and(
-        eq(organizationMembers.organizationId, organizationId),
-        sql`${organizationMembers.role} IN ('OWNER', 'BILLING')`,
-        isNull(users.deletedAt),
-      ),
-    );
 }
 
 /** The platform as seller: system settings `company.*`, with a sensible default. */

@@ -10,10 +10,17 @@
 //   payment, so a callback, its retries and a poll that saw the same status apply once.
 // - Never settled: an unknown reference, an amount other than the payment's, a status that is not final.
 //   Each is recorded on the ledger row with the reason.
+
 import { createRequire } from 'node:module';
-import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, systemActor } from '~/audit/audit.server';
+import {
+  claimWebhookEvent,
+  finishWebhookEvent,
+  type LedgerEvent,
+  recordWebhookFailure,
+} from '~/billing/webhook-ledger.server';
 import { deliverSoon } from '~/email/outbox.server';
 import { env } from '~/env.server';
 import { Conflict, NotFound, UpstreamFailed, ValidationFailed } from '~/lib/errors';
@@ -480,13 +487,6 @@ async function applyToPayment(tx: Database, update: StatusUpdate): Promise<Effec
   return { outcome: 'APPLIED', note: null, settled: true, emailIds: emailsOf(result), log: undefined };
 }
 
-/** The reason a processing failed, for staff: the driver's message, not Drizzle's wrapper. */
-function failureReason(err: unknown): string {
-  const cause = (err as { cause?: unknown })?.cause;
-  if (cause instanceof Error) return cause.message;
-  return err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
-}
-
 /** Applies a verified status update once (callback or poll). Throws (→ 500, Paynow retries) on a failure. */
 async function applyStatusUpdate(
   db: Database,
@@ -494,18 +494,11 @@ async function applyStatusUpdate(
   update: StatusUpdate,
 ): Promise<PaynowResult & { settled: boolean }> {
   const eventId = `${update.paynowReference}:${update.status}`;
+  const entry: LedgerEvent = { provider: 'paynow', eventId, type: source, payload: update.payload };
   try {
     const result = await db.transaction(async (tx) => {
       // Claim: a new row, or one whose earlier processing failed. A processed row is not returned.
-      const [claimed] = await tx
-        .insert(webhookEvents)
-        .values({ provider: 'paynow', eventId, type: source, payload: update.payload, attempts: 1 })
-        .onConflictDoUpdate({
-          target: [webhookEvents.provider, webhookEvents.eventId],
-          set: { attempts: sql`${webhookEvents.attempts} + 1` },
-          setWhere: isNull(webhookEvents.processedAt),
-        })
-        .returning({ id: webhookEvents.id });
+      const claimed = await claimWebhookEvent(tx, entry);
       if (!claimed) {
         const [done] = await tx
           .select({ outcome: webhookEvents.outcome })
@@ -518,10 +511,7 @@ async function applyStatusUpdate(
         };
       }
       const effect = await applyToPayment(tx, update);
-      await tx
-        .update(webhookEvents)
-        .set({ processedAt: sql`now()`, outcome: effect.outcome, error: effect.note })
-        .where(eq(webhookEvents.id, claimed.id));
+      await finishWebhookEvent(tx, claimed, effect.outcome, effect.note);
       return { duplicate: false, ...effect };
     });
     if (!result.duplicate && result.log) console[result.log](`[paynow] ${source} ${eventId}: ${result.note}`);
@@ -533,24 +523,7 @@ async function applyStatusUpdate(
       settled: result.settled,
     };
   } catch (err) {
-    const error = failureReason(err).slice(0, 2000);
-    await db
-      .insert(webhookEvents)
-      .values({
-        provider: 'paynow',
-        eventId,
-        type: source,
-        payload: update.payload,
-        attempts: 1,
-        outcome: 'FAILED',
-        error,
-      })
-      .onConflictDoUpdate({
-        target: [webhookEvents.provider, webhookEvents.eventId],
-        set: { attempts: sql`${webhookEvents.attempts} + 1`, outcome: 'FAILED', error },
-        setWhere: isNull(webhookEvents.processedAt),
-      })
-      .catch((e) => console.error('[paynow] could not record the failure', e));
+    await recordWebhookFailure(db, entry, err);
     throw err;
   }
 }

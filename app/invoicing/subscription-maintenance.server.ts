@@ -7,8 +7,8 @@
 import { sql } from 'drizzle-orm';
 import type { CronJob } from '~/cron/types';
 import { deliverSoon, queueEmail } from '~/email/outbox.server';
-import { env } from '~/env.server';
 import { rowsOf } from '~db/client.server';
+import { billingContacts, billingPageUrl } from './notify.server';
 
 export const subscriptionMaintenance: CronJob = {
   name: 'subscription-maintenance',
@@ -86,11 +86,7 @@ export const subscriptionMaintenance: CronJob = {
       );
       const emailIds: string[] = [];
       for (const r of reminders) {
-        const contacts = rowsOf<{ email: string }>(
-          await tx.execute(sql`
-            SELECT u.email FROM organization_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
-             WHERE m.organization_id = ${r.organization_id} AND m.role IN ('OWNER', 'BILLING')`),
-        );
+        const contacts = await billingContacts(tx, r.organization_id);
         for (const c of contacts)
           emailIds.push(
             await queueEmail(tx, {
@@ -99,7 +95,7 @@ export const subscriptionMaintenance: CronJob = {
               data: {
                 organizationName: r.name,
                 trialEnd: new Date(r.trial_end).toISOString().slice(0, 10),
-                link: `${env().APP_URL}/o/${r.slug}/billing`,
+                link: billingPageUrl(r.slug),
               },
               entityType: 'subscription',
               entityId: r.id,
