@@ -354,6 +354,40 @@ describe('the balance (SPEC §6) after random operations', () => {
   });
 });
 
+describe('concurrent double payment', () => {
+  itConcurrent(
+    'two staff recording the full amount at once: one pays, the other is told it is paid',
+    async () => {
+      const admin = await staffAdmin();
+      const { organization } = await servicesCustomer(admin);
+      await run(new Date(Date.UTC(2036, 0, 2)));
+      const [invoice] = await invoicesOf(organization.id);
+      const conns: Connection[] = [connectPostgres(t.url!, { max: 1 }), connectPostgres(t.url!, { max: 1 })];
+      try {
+        const results = await Promise.allSettled(
+          conns.map((c) =>
+            recordManualPayment(c.db, admin.actor, {
+              organizationId: organization.id,
+              invoiceNumber: invoice!.invoiceNumber!,
+              amount: 6000,
+              method: 'BANK_TRANSFER',
+            }),
+          ),
+        );
+        expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(String(refused.reason)).toMatch(/already paid/);
+        expect(
+          await countRows(t.db, sql`SELECT count(*) AS n FROM payments WHERE invoice_id = ${invoice!.id}`),
+        ).toBe(1);
+        expect((await accountOf(organization.id)).balance).toBe(0);
+      } finally {
+        await Promise.all(conns.map((c) => c.close()));
+      }
+    },
+  );
+});
+
 describe('grace period, suspension and restoration', () => {
   it('overdue → suspended with its services → a payment restores exactly those services', async () => {
     const admin = await staffAdmin();
