@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createApiKey } from '~/api-keys/api-keys.server';
 import { addMember, cookieFor, createOrg, createUser } from '~/orgs/test-support';
+import * as staffBillingRoute from '~/routes/admin.organizations.$slug.billing/route';
 import * as usageApi from '~/routes/api.v1.orgs.$slug.usage';
 import * as dashboardRoute from '~/routes/o.$slug._index';
 import * as billingRoute from '~/routes/o.$slug.billing';
@@ -155,5 +156,66 @@ describe('a suspended organization', () => {
     })) as Response;
     expect(api.status).toBe(402);
     expect(((await api.json()) as { error: { code: string } }).error.code).toBe('payment_required');
+  });
+});
+
+describe('the staff billing page /admin/organizations/:slug/billing', () => {
+  it('is 404 to non-staff; SUPPORT reads but cannot move money; ADMIN adds a service and records a payment', async () => {
+    const c = await invoicedCustomer();
+    const params = { slug: c.organization.slug };
+    const path = `/admin/organizations/${c.organization.slug}/billing`;
+    // An organization OWNER is not platform staff.
+    expect(
+      (await runRoute(staffBillingRoute.loader, getPage(path, await cookieFor(t.db, c.owner.id)), params))
+        .status,
+    ).toBe(404);
+    const support = await createUser(t.db);
+    await t.db.update(users).set({ role: 'SUPPORT' }).where(eq(users.id, support.id));
+    const supportCookie = await cookieFor(t.db, support.id);
+    const view = await runRoute(staffBillingRoute.loader, getPage(path, supportCookie), params);
+    expect(view.data).toMatchObject({ canMoveMoney: false, account: { balance: -4200 } });
+    const refused = await runRoute(
+      staffBillingRoute.action,
+      postForm(path, supportCookie, { intent: 'credit', amount: '10', reason: 'Goodwill' }),
+      params,
+    );
+    expect(refused.status).toBe(403);
+    const adminCookie = await cookieFor(t.db, c.admin.id);
+    const added = await runRoute(
+      staffBillingRoute.action,
+      postForm(path, adminCookie, {
+        intent: 'add-service',
+        type: 'POS_MAINTENANCE',
+        name: 'Support plan',
+        fee: '12.50',
+      }),
+      params,
+    );
+    expect(added.status).toBe(302);
+    const bad = await runRoute(
+      staffBillingRoute.action,
+      postForm(path, adminCookie, { intent: 'payment', amount: '-5', method: 'CASH' }),
+      params,
+    );
+    expect(bad.status).toBe(400);
+    const paid = await runRoute(
+      staffBillingRoute.action,
+      postForm(path, adminCookie, {
+        intent: 'payment',
+        amount: '42.00',
+        method: 'BANK_TRANSFER',
+        invoiceNumber: c.invoice.invoiceNumber!,
+      }),
+      params,
+    );
+    expect(paid.status).toBe(302);
+    const after = await runRoute(staffBillingRoute.loader, getPage(path, adminCookie), params);
+    expect(after.data).toMatchObject({ account: { balance: 0 }, canMoveMoney: true });
+    expect(
+      (after.data as { services: { name: string; monthlyFee: number }[] }).services.map((s) => [
+        s.name,
+        s.monthlyFee,
+      ]),
+    ).toContainEqual(['Support plan', 1250]);
   });
 });

@@ -3,14 +3,14 @@
 // credits with a reason, and voiding an unpaid invoice. Corrections of a finalized invoice are credits or a
 // void, never an edit (seed 002, "Adjustments create credit records"). Each write locks the billing
 // account, moves the balance and audits in one transaction.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { deliverSoon } from '~/email/outbox.server';
 import { Conflict, Forbidden, NotFound } from '~/lib/errors';
 import type { Database } from '~db/client.server';
-import { billingAccounts, credits, invoices, services, users } from '~db/schema';
-import { insertPayment, lockBillingAccount, refreshBalance } from './ledger.server';
+import { billingAccounts, credits, invoices, organizations, payments, services, users } from '~db/schema';
+import { accountTotals, insertPayment, lockBillingAccount, refreshBalance } from './ledger.server';
 
 /** Platform ADMIN: an active, not deleted user whose users.role is ADMIN. */
 export async function assertPlatformAdmin(db: Database, actor: Actor): Promise<string> {
@@ -249,4 +249,51 @@ export async function listServices(db: Database, organizationId: string) {
     .from(services)
     .where(eq(services.organizationId, organizationId))
     .orderBy(services.activatedAt, services.id);
+}
+
+/** "35", "35.5" or "35.00" (dollars, as staff type them) → cents; anything else is refused with a message. */
+export const dollars = z
+  .string({ required_error: 'Enter an amount' })
+  .trim()
+  .regex(/^\d{1,9}(\.\d{1,2})?$/, 'Enter an amount like 35 or 35.00 (no sign, at most two decimals)')
+  .transform((v) => Math.round(Number(v) * 100));
+
+/** Everything staff see about one organization's billing (ADMIN and SUPPORT). */
+export async function organizationBillingForStaff(db: Database, slug: string) {
+  const [row] = await db
+    .select({
+      account: billingAccounts,
+      organization: { id: organizations.id, name: organizations.name, slug: organizations.slug },
+    })
+    .from(billingAccounts)
+    .innerJoin(organizations, eq(organizations.id, billingAccounts.organizationId))
+    .where(eq(organizations.slug, slug));
+  if (!row) throw new NotFound(`There is no organization ${slug.slice(0, 60)}.`);
+  const { available } = await accountTotals(db, row.account.id);
+  const invoiceRows = await db
+    .select()
+    .from(invoices)
+    .where(and(eq(invoices.billingAccountId, row.account.id), sql`${invoices.finalizedAt} IS NOT NULL`))
+    .orderBy(desc(invoices.issuedAt))
+    .limit(50);
+  const paymentRows = await db
+    .select()
+    .from(payments)
+    .where(eq(payments.billingAccountId, row.account.id))
+    .orderBy(desc(payments.initiatedAt))
+    .limit(50);
+  const creditRows = await db
+    .select()
+    .from(credits)
+    .where(eq(credits.billingAccountId, row.account.id))
+    .orderBy(desc(credits.createdAt))
+    .limit(50);
+  return {
+    organization: row.organization,
+    account: { ...row.account, available },
+    services: await listServices(db, row.organization.id),
+    invoices: invoiceRows,
+    payments: paymentRows,
+    credits: creditRows,
+  };
 }
