@@ -2,7 +2,7 @@
 // admin area's existence is not advertised (SPEC §7). SUPPORT reads; money moves only for ADMIN (the
 // domain functions check that again: app/invoicing/staff.server.ts).
 import { userActor } from '~/audit/audit.server';
-import { requireUser } from '~/auth/sessions.server';
+import { getAuth } from '~/auth/sessions.server';
 
 export type StaffRole = 'ADMIN' | 'SUPPORT';
 
