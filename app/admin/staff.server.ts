@@ -7,9 +7,10 @@ import { getAuth } from '~/auth/sessions.server';
 export type StaffRole = 'ADMIN' | 'SUPPORT';
 
 export async function requireStaff(request: Request) {
-  const auth = await requireUser(request);
-  const role = auth.user.role;
-  if (role !== 'ADMIN' && role !== 'SUPPORT')
+  // Not even a sign-in redirect: a visitor learns nothing about /admin either (SPEC §7).
+  const auth = await getAuth(request);
+  const role = auth?.user.role;
+  if (!auth || (role !== 'ADMIN' && role !== 'SUPPORT'))
     throw new Response('Not Found', { status: 404, statusText: 'Not Found' });
   return {
     db: auth.db,
