@@ -28,6 +28,7 @@ import { type Database, rowsOf } from '~db/client.server';
 import { invoices, payments, webhookEvents } from '~db/schema';
 import { insertPayment, lockBillingAccount, payableInvoice, settlePayment } from './ledger.server';
 import { hasValidPaynowHash, parsePaynowMessage } from './paynow-hash';
+import { PAYNOW_METHODS, type PaynowMethod } from './paynow-methods';
 
 // ---- the SDK ------------------------------------------------------------------------------------------
 // `paynow` ships compiled JavaScript without type declarations; these are the parts used, as its src/
@@ -144,14 +145,7 @@ function clientFor(resultUrl: string, returnUrl: string): PaynowClient {
 
 // ---- methods and phone numbers ------------------------------------------------------------------------
 
-export const PAYNOW_METHODS = [
-  'PAYNOW_ECOCASH',
-  'PAYNOW_ONEMONEY',
-  'PAYNOW_INNBUCKS',
-  'PAYNOW_VISA',
-  'PAYNOW_MASTERCARD',
-] as const;
-export type PaynowMethod = (typeof PAYNOW_METHODS)[number];
+export { PAYNOW_METHODS, type PaynowMethod };
 
 /** Express checkout: Paynow prompts the payer's phone; the value is Paynow's `method` field. */
 export const PAYNOW_MOBILE_METHODS = {

@@ -104,7 +104,7 @@ export async function requireMember(
   slug: string | undefined,
   action?: Action | null,
   options: {
-    /** the layout: it renders the suspension banner around the child's 402 */ allowSuspended?: boolean;
+    /** the layout: it shows the suspension banner; its child pages answer 402 */ allowSuspended?: boolean;
   } = {},
 ) {
   const auth = await requireUser(request);

@@ -14,24 +14,19 @@ import { env } from '~/env.server';
 import { formatMoney } from '~/invoicing/format';
 import { InvoiceView } from '~/invoicing/invoice-view';
 import { requireInvoiceForToken, startCardPayment } from '~/invoicing/pay-link.server';
-import { initiatePaynowPayment, isPaynowConfigured, PAYNOW_METHODS } from '~/invoicing/paynow.server';
+import { initiatePaynowPayment, isPaynowConfigured } from '~/invoicing/paynow.server';
+import { PAYNOW_METHOD_LABELS as METHOD_LABELS, PAYNOW_METHODS } from '~/invoicing/paynow-methods';
 import { badIntent, type FormAnswer, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { ErrorMessage } from '~/orgs/components';
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) => [
   { title: d ? `Pay invoice ${d.document.number} · SaaS Platform` : 'Pay an invoice · SaaS Platform' },
-  // The link is a bearer secret: keep it out of search engines and referrers.
+  // The link is a bearer secret: keep it out of search engines and other sites' referrers. same-origin,
+  // not no-referrer: with no-referrer Chromium sends `Origin: null` on the page's own form POSTs, which
+  // the CSRF check must refuse (opaque origin).
   { name: 'robots', content: 'noindex' },
-  { name: 'referrer', content: 'no-referrer' },
+  { name: 'referrer', content: 'same-origin' },
 ];
-
-const METHOD_LABELS: Record<(typeof PAYNOW_METHODS)[number], string> = {
-  PAYNOW_ECOCASH: 'EcoCash',
-  PAYNOW_ONEMONEY: 'OneMoney',
-  PAYNOW_INNBUCKS: 'InnBucks',
-  PAYNOW_VISA: 'Visa (Paynow)',
-  PAYNOW_MASTERCARD: 'Mastercard (Paynow)',
-};
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = await requireInvoiceForToken(await getDb(), String(params.token)).catch(loaderFailure);
@@ -45,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       card: isStripeMode(),
       paynow: isPaynowConfigured(),
     },
-    { headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } },
+    { headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin' } },
   );
 }
 
