@@ -32,7 +32,14 @@ async function main() {
   });
   // One store per request: every loader of a navigation shares who is signed in (request-context).
   app.use(requestContextMiddleware);
-  app.use(compression());
+  // Server-Sent Events (/rooms/:id/live) must reach the browser event by event: never through gzip.
+  app.use(
+    compression({
+      filter: (req, res) =>
+        !/^text\/event-stream\b/i.test(String(res.getHeader('Content-Type') ?? '')) &&
+        compression.filter(req, res),
+    }),
+  );
   // Base security headers on every response (static files, resource routes, refusals) as defaults:
   // set when the headers are written and only where Remix's document/data handlers did not set them,
   // since the Remix adapter appends its own and a plain setHeader here would send each one twice.

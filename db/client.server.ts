@@ -12,10 +12,20 @@ export type Schema = typeof schema;
 /** Any Drizzle PostgreSQL database or transaction over our schema (postgres.js or PGlite). */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 
+/** Stops a LISTEN started by `Connection.listen`. */
+export type Unlisten = () => Promise<void>;
+
 export interface Connection {
   db: Database;
   driver: 'postgres' | 'pglite';
   close(): Promise<void>;
+  /**
+   * LISTEN on `channel` through the driver's own notification support (app/events/live.server.ts):
+   * postgres.js keeps one dedicated connection for every LISTEN of the client and re-listens after a
+   * reconnect (`onListen` runs again then: notifications sent in between were missed); PGlite is the
+   * process's only session. Absent on connections assembled by hand (tests' bindAppDatabase).
+   */
+  listen?(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<Unlisten>;
 }
 
 export function connectPostgres(url: string, options: { max?: number } = {}): Connection {
@@ -24,7 +34,17 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Co
     onnotice: () => {},
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
-  return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
+  return {
+    db,
+    driver: 'postgres',
+    close: () => client.end({ timeout: 5 }),
+    listen: async (channel, onPayload, onListen) => {
+      const { unlisten } = await client.listen(channel, onPayload, onListen);
+      return async () => {
+        await unlisten();
+      };
+    },
+  };
 }
 
 export async function connectPglite(dataDir?: string): Promise<Connection> {
@@ -32,7 +52,16 @@ export async function connectPglite(dataDir?: string): Promise<Connection> {
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Database;
-  return { db, driver: 'pglite', close: () => client.close() };
+  return {
+    db,
+    driver: 'pglite',
+    close: () => client.close(),
+    listen: async (channel, onPayload, onListen) => {
+      const unlisten = await client.listen(channel, onPayload);
+      onListen?.();
+      return () => unlisten();
+    },
+  };
 }
 
 /** Opens the configured database. */
