@@ -3,7 +3,7 @@
 -- every app instance serves the same bytes and a backup holds them. Rows are immutable; they go with their
 -- invoice (which goes only with its organization, SPEC §6).
 CREATE TABLE invoice_documents (
-  invoice_id text PRIMARY KEY REFERENCES invoices (id) ON DELETE CASCADE,
+  invoice_id text PRIMARY KEY CONSTRAINT invoice_documents_invoice_id_invoices_id_fk REFERENCES invoices (id) ON DELETE CASCADE,
   content bytea NOT NULL,
   sha256 text NOT NULL,
   created_at timestamptz(3) NOT NULL DEFAULT now()

@@ -14,7 +14,8 @@ const tables = (Object.values(schema) as unknown[]).filter((v) => is(v, PgTable)
 const configs = tables.map((t) => getTableConfig(t));
 
 // Tables SPEC §4 says have no id / no updated_at.
-const NO_ID = new Set(['rate_limits', 'invoice_counters']);
+// Keyed by what they hold: buckets, counters per year, and the one stored PDF per invoice (immutable).
+const NO_ID = new Set(['rate_limits', 'invoice_counters', 'invoice_documents']);
 
 const normalizeType = (t: string) =>
   t.replace(/\s+\(/g, '(').replace(/,\s+/g, ',').replace(/"/g, '').toLowerCase();

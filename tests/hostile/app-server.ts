@@ -15,6 +15,7 @@ import * as root from '~/root';
 const appDirectory = fileURLToPath(new URL('../../app', import.meta.url));
 const routeModules = import.meta.glob<Record<string, unknown>>([
   '../../app/routes/*.{ts,tsx}',
+  '../../app/routes/*/route.{ts,tsx}',
   '!../../app/routes/*.test.*',
 ]);
 
