@@ -10,6 +10,7 @@ import {
   apiKeys,
   organizationMembers,
   organizations,
+  participants,
   refreshTokens,
   rooms,
   sessions,
@@ -166,6 +167,12 @@ export async function deleteAccount(
       .set({ deletedAt: now })
       .where(and(eq(rooms.createdBy, user.id), isNull(rooms.deletedAt)))
       .returning({ id: rooms.id });
+    // They leave every room they joined, so they are no longer drawn as winners (seed 001 soft deletes).
+    const roomsLeft = await tx
+      .update(participants)
+      .set({ deletedAt: now })
+      .where(and(eq(participants.userId, user.id), isNull(participants.deletedAt)))
+      .returning({ id: participants.id });
     await tx
       .update(users)
       .set({
@@ -190,6 +197,7 @@ export async function deleteAccount(
         organizationsLeft: memberships.map((m) => m.organizationId),
         apiKeysDeactivated: keys.length,
         roomsDeleted: organizedRooms.length,
+        roomsLeft: roomsLeft.length,
       },
     });
     return {

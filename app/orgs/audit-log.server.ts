@@ -254,6 +254,55 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'support_ticket.status_changed': (c) =>
     `${c.who} moved ${ticket(c)} from ${statusWord(c.before.status)} to ${statusWord(c.after.status)}`,
   'support_ticket.note_added': (c) => `${c.who} added an internal note to ${ticket(c)}`,
+  // Events (issue 12): apps, rooms, participants, prizes, draws.
+  'app.registered': (c) =>
+    `${c.who} registered the app ${quoted(c.after.name, '')} (${str(c.after.appId) ?? 'app'} ${str(c.after.manifestVersion) ?? ''})`
+      .replace(' )', ')')
+      .replace('  ', ' '),
+  'app.restored': (c) =>
+    `${c.who} registered the retired app ${quoted(c.after.name, '')} again at version ${str(c.after.manifestVersion) ?? '?'}`.replace(
+      '  ',
+      ' ',
+    ),
+  'app.manifest_updated': (c) =>
+    `${c.who} updated the app ${quoted(c.after.name ?? c.before.name, '')} from version ${str(c.before.manifestVersion) ?? '?'} to ${str(c.after.manifestVersion) ?? '?'}`.replace(
+      '  ',
+      ' ',
+    ),
+  'app.retired': (c) => `${c.who} retired the app ${quoted(c.before.name, '')}`.trim(),
+  'room.created': (c) =>
+    `${c.who} created the ${c.after.isPublic ? 'public' : 'private'} room ${quoted(c.after.name, '')}`.trim(),
+  'room.updated': (c) => {
+    const fields = Object.keys(c.after).filter((k) => k !== 'name' || c.after.name !== c.before.name);
+    const room = quoted(c.after.name ?? c.before.name, 'a room');
+    return `${c.who} changed ${room.startsWith('“') ? `the room ${room}` : room}${fields.length ? `: ${fields.join(', ')}` : ''}`;
+  },
+  'room.status_changed': (c) =>
+    `${c.who} moved the room ${quoted(c.after.name ?? c.before.name, '')} from ${statusWord(c.before.status) || '?'} to ${statusWord(c.after.status) || '?'}`.replace(
+      '  ',
+      ' ',
+    ),
+  'room.deleted': (c) => `${c.who} deleted the room ${quoted(c.before.name, '')}`.trim(),
+  'participant.joined': (c) => `${c.who} joined the room ${quoted(c.after.roomName, '')}`.trim(),
+  'participant.left': (c) => `${c.who} left the room ${quoted(c.before.roomName, '')}`.trim(),
+  'participant.added': (c) =>
+    `${c.who} added ${user(c, c.after.userId, 'someone')} to the room ${quoted(c.after.roomName, '')} as ${str(c.after.role) ?? 'PARTICIPANT'}`.replace(
+      '  ',
+      ' ',
+    ),
+  'participant.removed': (c) =>
+    `${c.who} removed ${user(c, c.before.userId, 'a participant')} from the room ${quoted(c.before.roomName, '')}`.trim(),
+  'prize.created': (c) =>
+    `${c.who} added the prize ${quoted(c.after.name, '')}${Number(c.after.quantity) > 0 ? ` (×${c.after.quantity})` : ''} to the room ${quoted(c.after.roomName, '')}`
+      .replace('  ', ' ')
+      .trim(),
+  'prize.updated': (c) => `${c.who} edited the prize ${quoted(c.after.name ?? c.before.name, '')}`.trim(),
+  'prize.deleted': (c) => `${c.who} deleted the prize ${quoted(c.before.name, '')}`.trim(),
+  'draw.performed': (c) => {
+    const n = Number(c.after.count ?? 0);
+    return `${c.who} drew ${n > 0 ? n : 'the'} winner${n === 1 ? '' : 's'} of the prize ${quoted(c.after.prizeName, '')}`.trim();
+  },
+  'winner.revoked': (c) => `${c.who} revoked the win of ${user(c, c.before.userId, 'a participant')}`,
   'user.signed_up': (c) => `${c.who} signed up`,
   'user.signed_in': (c) => `${c.who} signed in`,
   'user.signed_out': (c) => `${c.who} signed out`,
