@@ -3,6 +3,7 @@
 // schemas accept and refuse the same bodies as those zod schemas, and real answers of the endpoints match
 // the documented status codes and response schemas.
 import { flatRoutes } from '@remix-run/dev/dist/config/flat-routes';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { ZodTypeAny } from 'zod';
 import { createApiKey } from '~/api-keys/api-keys.server';
@@ -10,13 +11,30 @@ import { accessTokenFor, apiRequest, setApiCallLimit } from '~/api-keys/test-sup
 import { ACCESS_TOKEN_TTL_SECONDS } from '~/auth/api-tokens.server';
 import { call, createPasswordUser, makeRequest, outcome } from '~/auth/test-helpers.server';
 import { apiTokenRequestSchema, logoutRequestSchema, refreshRequestSchema } from '~/auth/validation';
-import { createOrg } from '~/orgs/test-support';
+import { registerAppBodySchema, updateAppBodySchema } from '~/events/apps.server';
+import { drawBodySchema } from '~/events/draws.server';
+import { addParticipantBodySchema } from '~/events/participants.server';
+import { createPrizeBodySchema } from '~/events/prizes.server';
+import { createRoomBodySchema, updateRoomBodySchema } from '~/events/rooms.server';
+import { addMember, createOrg, createUser } from '~/orgs/test-support';
 import * as logoutRoute from '~/routes/api.v1.auth.logout';
 import * as refreshRoute from '~/routes/api.v1.auth.refresh';
 import * as tokenRoute from '~/routes/api.v1.auth.token';
 import * as openApiRoute from '~/routes/api.v1.openapi[.json]';
+import * as appsRoute from '~/routes/api.v1.orgs.$slug.apps';
+import * as appRoute from '~/routes/api.v1.orgs.$slug.apps.$appId';
+import * as roomsRoute from '~/routes/api.v1.orgs.$slug.rooms';
+import * as roomRoute from '~/routes/api.v1.orgs.$slug.rooms.$roomId';
+import * as roomParticipantsRoute from '~/routes/api.v1.orgs.$slug.rooms.$roomId.participants';
+import * as roomParticipantRoute from '~/routes/api.v1.orgs.$slug.rooms.$roomId.participants.$participantId';
+import * as prizesRoute from '~/routes/api.v1.orgs.$slug.rooms.$roomId.prizes';
+import * as prizeRoute from '~/routes/api.v1.orgs.$slug.rooms.$roomId.prizes.$prizeId';
+import * as drawRoute from '~/routes/api.v1.orgs.$slug.rooms.$roomId.prizes.$prizeId.draw';
+import * as winnersRoute from '~/routes/api.v1.orgs.$slug.rooms.$roomId.winners';
+import * as winnerRoute from '~/routes/api.v1.orgs.$slug.rooms.$roomId.winners.$winnerId';
 import * as usageRoute from '~/routes/api.v1.orgs.$slug.usage';
 import { ingestUsageSchema, MAX_BATCH, usagePeriodSchema } from '~/usage/usage.server';
+import { auditLogs } from '~db/schema';
 import { useAppTestDatabase } from '../../tests/support/db';
 import { DOCUMENTED_LIMITS, openApiDocument } from './openapi';
 
@@ -146,6 +164,13 @@ const requestSchemas: Record<string, ZodTypeAny> = {
   'post /api/v1/auth/refresh': refreshRequestSchema,
   'post /api/v1/auth/logout': logoutRequestSchema,
   'post /api/v1/orgs/{slug}/usage': ingestUsageSchema,
+  'post /api/v1/orgs/{slug}/apps': registerAppBodySchema,
+  'put /api/v1/orgs/{slug}/apps/{appId}': updateAppBodySchema,
+  'post /api/v1/orgs/{slug}/rooms': createRoomBodySchema,
+  'patch /api/v1/orgs/{slug}/rooms/{roomId}': updateRoomBodySchema,
+  'post /api/v1/orgs/{slug}/rooms/{roomId}/participants': addParticipantBodySchema,
+  'post /api/v1/orgs/{slug}/rooms/{roomId}/prizes': createPrizeBodySchema,
+  'post /api/v1/orgs/{slug}/rooms/{roomId}/prizes/{prizeId}/draw': drawBodySchema,
 };
 
 /** A real answer must have a documented status, and match that status's documented body and headers. */
@@ -209,6 +234,17 @@ describe('the document covers the routes', () => {
       '/api/v1/auth/refresh': refreshRoute,
       '/api/v1/auth/logout': logoutRoute,
       '/api/v1/orgs/{slug}/usage': usageRoute,
+      '/api/v1/orgs/{slug}/apps': appsRoute,
+      '/api/v1/orgs/{slug}/apps/{appId}': appRoute,
+      '/api/v1/orgs/{slug}/rooms': roomsRoute,
+      '/api/v1/orgs/{slug}/rooms/{roomId}': roomRoute,
+      '/api/v1/orgs/{slug}/rooms/{roomId}/participants': roomParticipantsRoute,
+      '/api/v1/orgs/{slug}/rooms/{roomId}/participants/{participantId}': roomParticipantRoute,
+      '/api/v1/orgs/{slug}/rooms/{roomId}/prizes': prizesRoute,
+      '/api/v1/orgs/{slug}/rooms/{roomId}/prizes/{prizeId}': prizeRoute,
+      '/api/v1/orgs/{slug}/rooms/{roomId}/prizes/{prizeId}/draw': drawRoute,
+      '/api/v1/orgs/{slug}/rooms/{roomId}/winners': winnersRoute,
+      '/api/v1/orgs/{slug}/rooms/{roomId}/winners/{winnerId}': winnerRoute,
       '/api/v1/openapi.json': openApiRoute,
     };
     expect(Object.keys(modules).sort()).toEqual(Object.keys(doc.paths).sort());
@@ -341,6 +377,42 @@ describe('the documented schemas accept and refuse what the zod schemas do', () 
     expect(ingestUsageSchema.safeParse({ events: [{ ...event, timestamp: future(4) }] }).success).toBe(true);
     expect(ingestUsageSchema.safeParse({ events: [{ ...event, timestamp: future(6) }] }).success).toBe(false);
     expect(DOCUMENTED_LIMITS.accessTokenTtlSeconds).toBe(ACCESS_TOKEN_TTL_SECONDS);
+  });
+
+  it('CreatePrizeRequest, DrawRequest, AddParticipantRequest, CreateRoomRequest (what a schema can say)', () => {
+    const prize = { name: 'Bicycle', quantity: 1 };
+    agree('CreatePrizeRequest', createPrizeBodySchema, [
+      prize,
+      { name: 'Bicycle' },
+      { quantity: 1 },
+      { ...prize, name: '' },
+      { ...prize, name: 'n'.repeat(200) },
+      { ...prize, name: 'n'.repeat(201) },
+      ...[0, 1, 1.5, 10_000, 10_001, '2'].map((quantity) => ({ ...prize, quantity })),
+      { ...prize, description: 'd'.repeat(5000) },
+      { ...prize, description: 'd'.repeat(5001) },
+    ]);
+    agree('DrawRequest', drawBodySchema, [
+      {},
+      ...[0, 1, 2.5, 10_000, 10_001, '1'].map((count) => ({ count })),
+    ]);
+    agree('AddParticipantRequest', addParticipantBodySchema, [
+      { userId: 'u1' },
+      { email: 'ada@example.com' },
+      { email: 'not-an-email' },
+      { userId: 'u1', role: 'MODERATOR' },
+      { userId: 'u1', role: 'KING' },
+    ]);
+    const room = { appId: 'raffle', name: 'R', isPublic: true };
+    agree('CreateRoomRequest', createRoomBodySchema, [
+      room,
+      { ...room, isPublic: 'yes' },
+      { name: 'R', isPublic: true },
+      ...[1, 0, null, 1_000_000, 1_000_001, 2.5].map((maxParticipants) => ({ ...room, maxParticipants })),
+      { ...room, startsAt: '2025-04-01T18:00:00Z', endsAt: null },
+      { ...room, startsAt: 'tomorrow' },
+      { ...room, appSettings: { rounds: 3 } },
+    ]);
   });
 
   it('TokenRequest, RefreshRequest, LogoutRequest', () => {
@@ -533,5 +605,541 @@ describe('real answers match the document', () => {
     );
     expect(refused.status).toBe(403);
     expect(refused.data).toMatchObject({ error: { code: 'limit_reached' } });
+  });
+  it('events: every endpoint answers as documented, with API keys and JWTs, and its errors', async () => {
+    const { organization, owner } = await createOrg(t.db);
+    const slug = organization.slug;
+    const other = await createOrg(t.db);
+    const { key } = await createApiKey(t.db, owner.actor, {
+      organizationId: organization.id,
+      name: 'Events',
+      scopes: ['rooms:read', 'rooms:write'],
+    });
+    const { key: usageKey } = await createApiKey(t.db, owner.actor, {
+      organizationId: organization.id,
+      name: 'Usage only',
+      scopes: ['usage:read'],
+    });
+    const { key: otherKey } = await createApiKey(t.db, other.owner.actor, {
+      organizationId: other.organization.id,
+      name: 'Theirs',
+      scopes: ['rooms:read', 'rooms:write'],
+    });
+    const member = await addMember(t.db, organization.id, 'MEMBER');
+    const billing = await addMember(t.db, organization.id, 'BILLING');
+    const ownerJwt = await accessTokenFor(owner.id);
+    const memberJwt = await accessTokenFor(member.id);
+    const billingJwt = await accessTokenFor(billing.id);
+    type Route = { loader?: unknown; action?: unknown };
+    const base = `/api/v1/orgs/${slug}`;
+    /** Calls the route for `method`, checks the answer against the document, returns it. */
+    const hit = async (
+      docPath: string,
+      route: Route,
+      method: 'get' | 'post' | 'put' | 'patch' | 'delete',
+      url: string,
+      token: string | null,
+      params: Record<string, string>,
+      json?: unknown,
+    ) => {
+      const request = apiRequest(url, token, { method: method.toUpperCase(), json });
+      const handler = (method === 'get' ? route.loader : route.action) as Parameters<typeof call>[0];
+      return expectDocumented(docPath, method, await call(handler, request, { slug, ...params }));
+    };
+    const example = (path: string, method: string, name: string) =>
+      (
+        jsonContent(operation(path, method).requestBody as Node)!.examples as Record<
+          string,
+          { value: unknown }
+        >
+      )[name]!.value;
+
+    // Apps: register (201), taken (409), bad manifest (400), list, update (200, 409), foreign app (404).
+    const appsPath = '/api/v1/orgs/{slug}/apps';
+    const appPath = '/api/v1/orgs/{slug}/apps/{appId}';
+    const registered = await hit(
+      appsPath,
+      appsRoute,
+      'post',
+      `${base}/apps`,
+      key,
+      {},
+      example(appsPath, 'post', 'register'),
+    );
+    expect(registered.status).toBe(201);
+    expect(registered.data).toMatchObject({ appId: 'raffle', manifestVersion: '1.0.0', manifestHistory: [] });
+    const [apiAudit] = await t.db.select().from(auditLogs).where(eq(auditLogs.action, 'app.registered'));
+    expect(apiAudit).toMatchObject({ actorType: 'API_KEY', userId: owner.id });
+    expect(apiAudit?.actorApiKeyId).toBeTruthy();
+    expect(
+      (await hit(appsPath, appsRoute, 'post', `${base}/apps`, key, {}, example(appsPath, 'post', 'register')))
+        .status,
+    ).toBe(409);
+    const badManifest = await hit(
+      appsPath,
+      appsRoute,
+      'post',
+      `${base}/apps`,
+      key,
+      {},
+      {
+        appId: 'broken',
+        manifest: { name: 'Broken', meta: { version: 'one' } },
+      },
+    );
+    expect(badManifest.status).toBe(400);
+    expect((badManifest.data as { error: { message: string } }).error.message).toContain(
+      'manifest.meta.version',
+    );
+    expect(
+      (
+        await hit(
+          appsPath,
+          appsRoute,
+          'post',
+          `${base}/apps`,
+          memberJwt,
+          {},
+          { appId: 'mine', manifest: { name: 'M' } },
+        )
+      ).status,
+    ).toBe(403);
+    const listed = await hit(appsPath, appsRoute, 'get', `${base}/apps`, memberJwt, {});
+    expect((listed.data as { apps: unknown[] }).apps).toHaveLength(1);
+    expect((await hit(appsPath, appsRoute, 'get', `${base}/apps`, billingJwt, {})).status).toBe(403);
+    const updated = await hit(
+      appPath,
+      appRoute,
+      'put',
+      `${base}/apps/raffle`,
+      ownerJwt,
+      { appId: 'raffle' },
+      example(appPath, 'put', 'update'),
+    );
+    expect(updated.status).toBe(200);
+    expect(updated.data).toMatchObject({ manifestVersion: '1.1.0', manifestHistory: [{ version: '1.0.0' }] });
+    const same = await hit(
+      appPath,
+      appRoute,
+      'put',
+      `${base}/apps/raffle`,
+      ownerJwt,
+      { appId: 'raffle' },
+      example(appPath, 'put', 'update'),
+    );
+    expect(same.status).toBe(409);
+    expect(same.data).toMatchObject({ error: { code: 'conflict' } });
+    const theirApp = await hit(
+      appsPath,
+      appsRoute,
+      'post',
+      `/api/v1/orgs/${other.organization.slug}/apps`,
+      otherKey,
+      { slug: other.organization.slug },
+      {
+        appId: 'their-app',
+        manifest: { name: 'Theirs' },
+      },
+    );
+    expect(theirApp.status).toBe(201);
+    expect(
+      (
+        await hit(
+          appPath,
+          appRoute,
+          'put',
+          `${base}/apps/their-app`,
+          key,
+          { appId: 'their-app' },
+          { manifest: { name: 'Mine', meta: { version: '2.0.0' } } },
+        )
+      ).status,
+    ).toBe(404);
+
+    // Rooms: create (201, appManifestVersion locked), bad settings (400), list, get, patch, foreign (404).
+    const roomsPath = '/api/v1/orgs/{slug}/rooms';
+    const roomPath = '/api/v1/orgs/{slug}/rooms/{roomId}';
+    const created = await hit(
+      roomsPath,
+      roomsRoute,
+      'post',
+      `${base}/rooms`,
+      key,
+      {},
+      example(roomsPath, 'post', 'room'),
+    );
+    expect(created.status).toBe(201);
+    const room = created.data as {
+      id: string;
+      appManifestVersion: string;
+      status: string;
+      createdBy: string;
+    };
+    expect(room).toMatchObject({ appManifestVersion: '1.1.0', status: 'DRAFT', createdBy: owner.id });
+    const badSettings = await hit(
+      roomsPath,
+      roomsRoute,
+      'post',
+      `${base}/rooms`,
+      key,
+      {},
+      {
+        appId: 'raffle',
+        name: 'Bad',
+        isPublic: true,
+        appSettings: { rounds: 50 },
+      },
+    );
+    expect(badSettings.status).toBe(400);
+    expect((badSettings.data as { error: { message: string } }).error.message).toContain(
+      'do not fit version 1.1.0',
+    );
+    expect(
+      (
+        await hit(
+          roomsPath,
+          roomsRoute,
+          'post',
+          `${base}/rooms`,
+          billingJwt,
+          {},
+          example(roomsPath, 'post', 'room'),
+        )
+      ).status,
+    ).toBe(403);
+    expect((await hit(roomsPath, roomsRoute, 'get', `${base}/rooms`, key, {})).data).toMatchObject({
+      rooms: [{ id: room.id }],
+    });
+    const roomUrl = `${base}/rooms/${room.id}`;
+    const got = await hit(roomPath, roomRoute, 'get', roomUrl, memberJwt, { roomId: room.id });
+    expect(got.data).toMatchObject({ id: room.id, nextStatuses: ['ACTIVE', 'CANCELED'] });
+    const opened = await hit(
+      roomPath,
+      roomRoute,
+      'patch',
+      roomUrl,
+      key,
+      { roomId: room.id },
+      example(roomPath, 'patch', 'open'),
+    );
+    expect(opened.data).toMatchObject({ status: 'ACTIVE', nextStatuses: ['COMPLETED', 'CANCELED'] });
+    const edited = await hit(
+      roomPath,
+      roomRoute,
+      'patch',
+      roomUrl,
+      key,
+      { roomId: room.id },
+      example(roomPath, 'patch', 'edit'),
+    );
+    expect(edited.data).toMatchObject({
+      maxParticipants: 150,
+      endsAt: null,
+      appSettings: { anonymous: true, rounds: 3 },
+    });
+    const backwards = await hit(
+      roomPath,
+      roomRoute,
+      'patch',
+      roomUrl,
+      key,
+      { roomId: room.id },
+      { status: 'DRAFT' },
+    );
+    expect(backwards.status).toBe(409);
+    expect((await hit(roomPath, roomRoute, 'patch', roomUrl, key, { roomId: room.id }, {})).status).toBe(400);
+    expect(
+      (await hit(roomPath, roomRoute, 'patch', roomUrl, memberJwt, { roomId: room.id }, { name: 'Not mine' }))
+        .status,
+    ).toBe(403);
+    const theirRoom = (
+      await hit(
+        roomsPath,
+        roomsRoute,
+        'post',
+        `/api/v1/orgs/${other.organization.slug}/rooms`,
+        otherKey,
+        { slug: other.organization.slug },
+        {
+          appId: 'their-app',
+          name: 'Theirs',
+          isPublic: true,
+        },
+      )
+    ).data as { id: string };
+    for (const method of ['get', 'patch', 'delete'] as const) {
+      const foreign = await hit(
+        roomPath,
+        roomRoute,
+        method,
+        `${base}/rooms/${theirRoom.id}`,
+        key,
+        { roomId: theirRoom.id },
+        method === 'patch' ? { name: 'x' } : undefined,
+      );
+      expect(foreign.status, method).toBe(404);
+      expect(foreign.data).toMatchObject({ error: { code: 'not_found', message: 'Room not found' } });
+    }
+
+    // Participants: add by email and id (201), unknown email (404), list, remove (204, then 404).
+    const participantsPath = '/api/v1/orgs/{slug}/rooms/{roomId}/participants';
+    const participantPath = '/api/v1/orgs/{slug}/rooms/{roomId}/participants/{participantId}';
+    const people = await Promise.all([1, 2, 3].map(() => createUser(t.db)));
+    const byEmail = await hit(
+      participantsPath,
+      roomParticipantsRoute,
+      'post',
+      `${roomUrl}/participants`,
+      key,
+      { roomId: room.id },
+      { email: people[0]!.email.toUpperCase() },
+    );
+    expect(byEmail.status).toBe(201);
+    expect(byEmail.data).toMatchObject({ userId: people[0]!.id, role: 'PARTICIPANT' });
+    for (const person of people.slice(1))
+      expect(
+        (
+          await hit(
+            participantsPath,
+            roomParticipantsRoute,
+            'post',
+            `${roomUrl}/participants`,
+            ownerJwt,
+            { roomId: room.id },
+            { userId: person.id },
+          )
+        ).status,
+      ).toBe(201);
+    const twice = await hit(
+      participantsPath,
+      roomParticipantsRoute,
+      'post',
+      `${roomUrl}/participants`,
+      key,
+      { roomId: room.id },
+      { userId: people[1]!.id },
+    );
+    expect(twice.status).toBe(409);
+    expect(
+      (
+        await hit(
+          participantsPath,
+          roomParticipantsRoute,
+          'post',
+          `${roomUrl}/participants`,
+          key,
+          { roomId: room.id },
+          { email: 'nobody@example.com' },
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await hit(
+          participantsPath,
+          roomParticipantsRoute,
+          'post',
+          `${roomUrl}/participants`,
+          key,
+          { roomId: room.id },
+          { userId: 'a', email: 'a@example.com' },
+        )
+      ).status,
+    ).toBe(400);
+    const participantList = await hit(
+      participantsPath,
+      roomParticipantsRoute,
+      'get',
+      `${roomUrl}/participants`,
+      key,
+      { roomId: room.id },
+    );
+    expect((participantList.data as { participants: unknown[] }).participants).toHaveLength(3);
+
+    // Prizes and draws: create (201), draw (201, the record), exhausted (409), delete with winners (409).
+    const prizesPath = '/api/v1/orgs/{slug}/rooms/{roomId}/prizes';
+    const prizePath = '/api/v1/orgs/{slug}/rooms/{roomId}/prizes/{prizeId}';
+    const drawPath = '/api/v1/orgs/{slug}/rooms/{roomId}/prizes/{prizeId}/draw';
+    const prize = (
+      await hit(
+        prizesPath,
+        prizesRoute,
+        'post',
+        `${roomUrl}/prizes`,
+        key,
+        { roomId: room.id },
+        example(prizesPath, 'post', 'prize'),
+      )
+    ).data as { id: string; quantity: number };
+    expect(prize).toMatchObject({ quantity: 2, awarded: 0, remaining: 2 });
+    expect(
+      (
+        await hit(
+          prizesPath,
+          prizesRoute,
+          'post',
+          `${roomUrl}/prizes`,
+          key,
+          { roomId: room.id },
+          { name: 'Nothing', quantity: 0 },
+        )
+      ).status,
+    ).toBe(400);
+    const prizeUrl = `${roomUrl}/prizes/${prize.id}`;
+    const drawn = await hit(drawPath, drawRoute, 'post', `${prizeUrl}/draw`, key, {
+      roomId: room.id,
+      prizeId: prize.id,
+    });
+    expect(drawn.status).toBe(201);
+    const winnersDrawn = (
+      drawn.data as {
+        winners: {
+          id: string;
+          participantId: string;
+          userId: string;
+          metadata: { candidateIds: string[] };
+        }[];
+      }
+    ).winners;
+    expect(winnersDrawn).toHaveLength(2);
+    expect(winnersDrawn[0]!.metadata.candidateIds).toHaveLength(3);
+    const exhausted = await hit(
+      drawPath,
+      drawRoute,
+      'post',
+      `${prizeUrl}/draw`,
+      key,
+      { roomId: room.id, prizeId: prize.id },
+      example(drawPath, 'post', 'some'),
+    );
+    expect(exhausted.status).toBe(409);
+    const withWinners = await hit(prizePath, prizeRoute, 'delete', prizeUrl, key, {
+      roomId: room.id,
+      prizeId: prize.id,
+    });
+    expect(withWinners.status).toBe(409);
+    expect(withWinners.data).toEqual({
+      error: { code: 'conflict', message: 'Cannot delete prize: 2 winner(s) exist. Revoke winners first.' },
+    });
+    expect(
+      (await hit(prizesPath, prizesRoute, 'get', `${roomUrl}/prizes`, key, { roomId: room.id })).data,
+    ).toMatchObject({
+      prizes: [{ id: prize.id, awarded: 2, remaining: 0 }],
+    });
+
+    // Winners: list, revoke (204) which frees a slot, then the prize can go once none is left.
+    const winnersPath = '/api/v1/orgs/{slug}/rooms/{roomId}/winners';
+    const winnerPath = '/api/v1/orgs/{slug}/rooms/{roomId}/winners/{winnerId}';
+    const winnerList = await hit(winnersPath, winnersRoute, 'get', `${roomUrl}/winners`, memberJwt, {
+      roomId: room.id,
+    });
+    expect((winnerList.data as { winners: unknown[] }).winners).toHaveLength(2);
+    for (const w of winnersDrawn)
+      expect(
+        (
+          await hit(winnerPath, winnerRoute, 'delete', `${roomUrl}/winners/${w.id}`, key, {
+            roomId: room.id,
+            winnerId: w.id,
+          })
+        ).status,
+      ).toBe(204);
+    expect(
+      (
+        await hit(winnerPath, winnerRoute, 'delete', `${roomUrl}/winners/${winnersDrawn[0]!.id}`, key, {
+          roomId: room.id,
+          winnerId: winnersDrawn[0]!.id,
+        })
+      ).status,
+    ).toBe(404);
+    const redrawn = await hit(
+      drawPath,
+      drawRoute,
+      'post',
+      `${prizeUrl}/draw`,
+      ownerJwt,
+      { roomId: room.id, prizeId: prize.id },
+      example(drawPath, 'post', 'some'),
+    );
+    expect((redrawn.data as { winners: unknown[] }).winners).toHaveLength(1);
+    const lastWinner = (redrawn.data as { winners: { id: string }[] }).winners[0]!;
+    expect(
+      (await hit(prizePath, prizeRoute, 'delete', prizeUrl, key, { roomId: room.id, prizeId: prize.id }))
+        .status,
+    ).toBe(409);
+    await hit(winnerPath, winnerRoute, 'delete', `${roomUrl}/winners/${lastWinner.id}`, key, {
+      roomId: room.id,
+      winnerId: lastWinner.id,
+    });
+    expect(
+      (await hit(prizePath, prizeRoute, 'delete', prizeUrl, key, { roomId: room.id, prizeId: prize.id }))
+        .status,
+    ).toBe(204);
+
+    const participantId = (byEmail.data as { id: string }).id;
+    const participantUrl = `${roomUrl}/participants/${participantId}`;
+    expect(
+      (
+        await hit(participantPath, roomParticipantRoute, 'delete', participantUrl, key, {
+          roomId: room.id,
+          participantId,
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await hit(participantPath, roomParticipantRoute, 'delete', participantUrl, key, {
+          roomId: room.id,
+          participantId,
+        })
+      ).status,
+    ).toBe(404);
+
+    // Authentication and scopes: none (401), a usage-only key (403), another organization's key (404).
+    expect((await hit(roomsPath, roomsRoute, 'get', `${base}/rooms`, null, {})).status).toBe(401);
+    const noScope = await hit(roomsPath, roomsRoute, 'get', `${base}/rooms`, usageKey, {});
+    expect(noScope.status).toBe(403);
+    expect((noScope.data as { error: { message: string } }).error.message).toContain('rooms:read');
+    expect((await hit(roomsPath, roomsRoute, 'get', `${base}/rooms`, otherKey, {})).status).toBe(404);
+    // A body that is not JSON: 400. A method a path does not take: 405 (documented with the path's operation).
+    const notJson = apiRequest(`${base}/apps`, key, { method: 'POST', body: '{' });
+    expect(
+      (await expectDocumented(appsPath, 'post', await call(appsRoute.action, notJson, { slug }))).status,
+    ).toBe(400);
+    const wrongMethod = async (
+      path: string,
+      handler: unknown,
+      url: string,
+      params: Record<string, string>,
+      as: string,
+    ) => {
+      const request = apiRequest(url, key, { method: 'PUT', json: {} });
+      return (
+        await expectDocumented(
+          path,
+          as,
+          await call(handler as Parameters<typeof call>[0], request, { slug, ...params }),
+        )
+      ).status;
+    };
+    expect(await wrongMethod(roomsPath, roomsRoute.action, `${base}/rooms`, {}, 'post')).toBe(405);
+    expect(await wrongMethod(roomPath, roomRoute.action, roomUrl, { roomId: room.id }, 'patch')).toBe(405);
+    expect(
+      await wrongMethod(
+        drawPath,
+        drawRoute.action,
+        `${prizeUrl}/draw`,
+        { roomId: room.id, prizeId: prize.id },
+        'post',
+      ),
+    ).toBe(405);
+    expect(
+      await wrongMethod(appPath, appRoute.loader, `${base}/apps/raffle`, { appId: 'raffle' }, 'put'),
+    ).toBe(405);
+    expect(
+      await wrongMethod(winnersPath, winnersRoute.action, `${roomUrl}/winners`, { roomId: room.id }, 'get'),
+    ).toBe(405);
+    // Deleting the room (204) makes it a 404.
+    expect((await hit(roomPath, roomRoute, 'delete', roomUrl, key, { roomId: room.id })).status).toBe(204);
+    expect((await hit(roomPath, roomRoute, 'get', roomUrl, key, { roomId: room.id })).status).toBe(404);
   });
 });

@@ -47,6 +47,7 @@ const schemas: Record<string, Schema> = {
               'method_not_allowed',
               'payload_too_large',
               'rate_limited',
+              'conflict',
             ],
           },
           message: { type: 'string', description: 'For people; may change.' },
@@ -457,6 +458,778 @@ const paths: Record<string, Schema> = {
   },
 };
 
+// ---- events (issue 12 §7): apps, rooms, participants, prizes, draws -------------------------------------
+
+const nullable = (schema: Schema): Schema => ({ ...schema, type: [schema.type as string, 'null'] });
+const idString: Schema = { type: 'string', minLength: 1, maxLength: 100 };
+const SEMVER =
+  '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?$';
+const ROOM_STATUS_VALUES = ['DRAFT', 'ACTIVE', 'COMPLETED', 'CANCELED'];
+const PARTICIPANT_ROLE_VALUES = ['ADMIN', 'ORGANIZER', 'MODERATOR', 'PARTICIPANT', 'VIEWER'];
+
+const exampleManifest = {
+  name: 'Raffle',
+  meta: { version: '1.0.0' },
+  settings: {
+    rounds: { type: 'number', min: 1, max: 10, default: 3 },
+    theme: { type: 'enum', options: ['light', 'dark'], default: 'light' },
+    anonymous: { type: 'boolean', required: true },
+  },
+  prizeTypes: ['physical', 'voucher'],
+} satisfies Json;
+const exampleManifestV2 = { ...exampleManifest, meta: { version: '1.1.0' } } satisfies Json;
+
+const eventSchemas: Record<string, Schema> = {
+  Manifest: {
+    type: 'object',
+    required: ['name'],
+    description:
+      'An app manifest. Top-level keys other than these are refused. `settings` maps a setting name (a letter, then letters, digits or _, at most 64) to `{type: string|number|boolean|enum, label?, description?, required?, default?, min?, max?, options?}`: `options` (unique) for enum only; `min`/`max` bound a number, or the length of a string; a default must fit its setting. At most 50 settings.',
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 100 },
+      description: { type: 'string', maxLength: 2000 },
+      meta: {
+        type: 'object',
+        additionalProperties: true,
+        description: 'May carry more (author, homepage…).',
+        properties: {
+          version: {
+            type: 'string',
+            pattern: SEMVER,
+            maxLength: 64,
+            description: 'Semantic version; default 1.0.0. An update must raise it.',
+          },
+        },
+      },
+      settings: { type: 'object', additionalProperties: true, description: 'See above.' },
+      prizeTypes: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 50 } },
+    },
+  },
+  RegisterAppRequest: {
+    type: 'object',
+    required: ['appId', 'manifest'],
+    properties: {
+      appId: {
+        type: 'string',
+        minLength: 2,
+        maxLength: 64,
+        pattern: '^[a-z0-9][a-z0-9._-]*$',
+        description:
+          'Unique forever, across the platform. A retired app id of this organization is restored.',
+      },
+      name: { type: 'string', minLength: 1, maxLength: 100, description: "Default: the manifest's name." },
+      manifest: ref('Manifest'),
+    },
+  },
+  UpdateAppRequest: {
+    type: 'object',
+    required: ['manifest'],
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 100 },
+      manifest: { ...ref('Manifest'), description: 'Its meta.version must be higher than the current one.' },
+    },
+  },
+  App: {
+    type: 'object',
+    required: [
+      'id',
+      'appId',
+      'name',
+      'manifest',
+      'manifestVersion',
+      'manifestHistory',
+      'organizationId',
+      'createdAt',
+      'updatedAt',
+    ],
+    properties: {
+      id: { type: 'string' },
+      appId: { type: 'string' },
+      name: { type: 'string' },
+      manifest: { type: 'object', additionalProperties: true },
+      manifestVersion: { type: 'string' },
+      manifestHistory: {
+        type: 'array',
+        description: 'The manifests newer versions replaced, oldest first.',
+        items: {
+          type: 'object',
+          required: ['version', 'manifest', 'replacedAt'],
+          properties: {
+            version: { type: 'string' },
+            manifest: { type: 'object', additionalProperties: true },
+            replacedAt: dateTime,
+          },
+        },
+      },
+      organizationId: { type: ['string', 'null'] },
+      createdAt: dateTime,
+      updatedAt: dateTime,
+    },
+  },
+  AppList: { type: 'object', required: ['apps'], properties: { apps: { type: 'array', items: ref('App') } } },
+  CreateRoomRequest: {
+    type: 'object',
+    required: ['appId', 'name', 'isPublic'],
+    properties: {
+      appId: { type: 'string', minLength: 1, maxLength: 64, description: 'Any app that is not retired.' },
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      description: { type: 'string', maxLength: 5000 },
+      isPublic: { type: 'boolean', description: 'Public rooms are joined by any signed-in user.' },
+      maxParticipants: { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000 },
+      appSettings: {
+        type: 'object',
+        additionalProperties: true,
+        description:
+          "Must fit the settings of the app's current manifest version, which the room locks; defaults are filled in.",
+      },
+      startsAt: { ...dateTime, description: 'Default: now.' },
+      endsAt: { type: ['string', 'null'], format: 'date-time', description: 'After startsAt.' },
+    },
+  },
+  UpdateRoomRequest: {
+    type: 'object',
+    description: 'At least one field.',
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      description: { type: ['string', 'null'], maxLength: 5000 },
+      isPublic: { type: 'boolean' },
+      maxParticipants: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        maximum: 1_000_000,
+        description: 'Never below the participants who joined.',
+      },
+      appSettings: {
+        type: 'object',
+        additionalProperties: true,
+        description: "Replaces the settings; checked against the room's locked manifest version.",
+      },
+      startsAt: dateTime,
+      endsAt: { type: ['string', 'null'], format: 'date-time' },
+      status: {
+        type: 'string',
+        enum: ROOM_STATUS_VALUES,
+        description: 'DRAFT → ACTIVE → COMPLETED; DRAFT or ACTIVE → CANCELED. Other moves answer 409.',
+      },
+    },
+  },
+  Room: {
+    type: 'object',
+    required: [
+      'id',
+      'organizationId',
+      'appId',
+      'appManifestVersion',
+      'createdBy',
+      'name',
+      'description',
+      'status',
+      'isPublic',
+      'maxParticipants',
+      'appSettings',
+      'startsAt',
+      'endsAt',
+      'createdAt',
+      'updatedAt',
+      'participantCount',
+    ],
+    properties: {
+      id: { type: 'string' },
+      organizationId: { type: 'string' },
+      appId: { type: 'string' },
+      appManifestVersion: { type: 'string', description: "The app's manifest version, locked at creation." },
+      createdBy: { type: 'string', description: "The organizer's user id (an API key's creator)." },
+      name: { type: 'string' },
+      description: { type: ['string', 'null'] },
+      status: { type: 'string', enum: ROOM_STATUS_VALUES },
+      isPublic: { type: 'boolean' },
+      maxParticipants: { type: ['integer', 'null'] },
+      appSettings: { type: 'object', additionalProperties: true },
+      startsAt: dateTime,
+      endsAt: nullable(dateTime),
+      createdAt: dateTime,
+      updatedAt: dateTime,
+      participantCount: { type: 'integer', minimum: 0 },
+      nextStatuses: {
+        type: 'array',
+        items: { type: 'string', enum: ROOM_STATUS_VALUES },
+        description: 'Where the status may go from here (single-room answers).',
+      },
+    },
+  },
+  RoomList: {
+    type: 'object',
+    required: ['rooms'],
+    properties: { rooms: { type: 'array', items: ref('Room') } },
+  },
+  AddParticipantRequest: {
+    type: 'object',
+    description: 'Exactly one of userId and email, of an existing user.',
+    properties: {
+      userId: idString,
+      email: { type: 'string', format: 'email', maxLength: 254, description: 'Trimmed, case-insensitive.' },
+      role: { type: 'string', enum: PARTICIPANT_ROLE_VALUES, description: 'Default PARTICIPANT.' },
+    },
+  },
+  Participant: {
+    type: 'object',
+    required: ['id', 'roomId', 'userId', 'name', 'email', 'role', 'joinedAt'],
+    properties: {
+      id: { type: 'string' },
+      roomId: { type: 'string' },
+      userId: { type: 'string' },
+      name: { type: ['string', 'null'] },
+      email: { type: ['string', 'null'] },
+      role: { type: 'string', enum: PARTICIPANT_ROLE_VALUES },
+      joinedAt: dateTime,
+    },
+  },
+  ParticipantList: {
+    type: 'object',
+    required: ['participants'],
+    properties: { participants: { type: 'array', items: ref('Participant') } },
+  },
+  CreatePrizeRequest: {
+    type: 'object',
+    required: ['name', 'quantity'],
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      description: { type: 'string', maxLength: 5000 },
+      quantity: { type: 'integer', minimum: 1, maximum: 10_000 },
+      type: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 50,
+        description: "One of the locked manifest's prizeTypes.",
+      },
+    },
+  },
+  Prize: {
+    type: 'object',
+    required: [
+      'id',
+      'roomId',
+      'name',
+      'description',
+      'type',
+      'quantity',
+      'awarded',
+      'remaining',
+      'createdAt',
+      'updatedAt',
+    ],
+    properties: {
+      id: { type: 'string' },
+      roomId: { type: 'string' },
+      name: { type: 'string' },
+      description: { type: ['string', 'null'] },
+      type: { type: ['string', 'null'] },
+      quantity: { type: 'integer', minimum: 1 },
+      awarded: { type: 'integer', minimum: 0, description: 'Active (not revoked) winners.' },
+      remaining: { type: 'integer', minimum: 0 },
+      createdAt: dateTime,
+      updatedAt: dateTime,
+    },
+  },
+  PrizeList: {
+    type: 'object',
+    required: ['prizes'],
+    properties: { prizes: { type: 'array', items: ref('Prize') } },
+  },
+  DrawRequest: {
+    type: 'object',
+    description: 'Optional; the body may be empty.',
+    properties: {
+      count: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 10_000,
+        description: 'Default: what is left of the quantity, capped by the eligible participants.',
+      },
+    },
+  },
+  Winner: {
+    type: 'object',
+    required: ['id', 'roomId', 'prizeId', 'participantId', 'userId', 'metadata', 'drawnAt'],
+    properties: {
+      id: { type: 'string' },
+      roomId: { type: 'string' },
+      prizeId: { type: 'string' },
+      participantId: { type: 'string' },
+      userId: { type: 'string' },
+      displayName: { type: 'string', description: 'In winner lists: a name, never an email.' },
+      metadata: {
+        type: ['object', 'null'],
+        description:
+          'The draw record: recompute with `algorithm` (docs/draws.md) from `seed` over `candidateIds` (participant ids, sorted) to get this draw’s winners.',
+        required: ['seed', 'algorithm', 'candidateIds'],
+        properties: {
+          seed: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          algorithm: { type: 'string' },
+          candidateIds: { type: 'array', items: { type: 'string' } },
+        },
+      },
+      drawnAt: dateTime,
+    },
+  },
+  WinnerList: {
+    type: 'object',
+    required: ['winners'],
+    properties: { winners: { type: 'array', items: ref('Winner') } },
+  },
+};
+
+const eventResponses: Record<string, Schema> = {
+  Conflict: errorResponse('The change breaks a rule; the message says which and what to do.', {
+    conflict: errorExample('conflict', 'Cannot delete prize: 2 winner(s) exist. Revoke winners first.'),
+  }),
+  EventNotFound: errorResponse(
+    'No such organization, app, room, participant, prize or winner, or one of another organization.',
+    { not_found: errorExample('not_found', 'Room not found') },
+  ),
+};
+
+const roomIdParameter: Schema = { name: 'roomId', in: 'path', required: true, schema: { type: 'string' } };
+const idParameter = (name: string): Schema => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+});
+
+const eventErrors = (extra: Record<string, Schema> = {}): Record<string, Schema> => ({
+  400: response('ValidationFailed'),
+  401: response('Unauthorized'),
+  403: response('Forbidden'),
+  404: response('EventNotFound'),
+  405: response('MethodNotAllowed'),
+  ...extra,
+  429: response('TooManyRequests'),
+});
+
+const readNote = scopeNote('rooms:read', 'view the organization');
+const writeNote = (role: string) => scopeNote('rooms:write', role);
+const noContent = (description: string): Schema => ({ description, headers: rateLimitHeaders });
+
+const exampleRoom = {
+  id: 'c3f1a9e0b7d24c6e8a5b1f2d3',
+  organizationId: 'c9d8e7f6a5b4c3d2e1f0a9b8c',
+  appId: 'raffle',
+  appManifestVersion: '1.0.0',
+  createdBy: 'c1a2b3c4d5e6f7a8b9c0d1e2f',
+  name: 'Spring raffle',
+  description: null,
+  status: 'DRAFT',
+  isPublic: true,
+  maxParticipants: 100,
+  appSettings: { anonymous: false, rounds: 5, theme: 'light' },
+  startsAt: '2025-04-01T18:00:00.000Z',
+  endsAt: '2025-04-01T21:00:00.000Z',
+  createdAt: '2025-03-14T09:30:00.000Z',
+  updatedAt: '2025-03-14T09:30:00.000Z',
+  participantCount: 0,
+} satisfies Json;
+
+const exampleWinner = {
+  id: 'c0ffee00000000000000000a1',
+  roomId: exampleRoom.id,
+  prizeId: 'cbadc0de000000000000000b2',
+  participantId: 'c5eed0000000000000000000c',
+  userId: 'c1a2b3c4d5e6f7a8b9c0d1e2f',
+  metadata: {
+    seed: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    algorithm: 'sha256-ctr-fisher-yates/v1',
+    candidateIds: ['c5eed0000000000000000000c', 'c5eed0000000000000000000d'],
+  },
+  drawnAt: '2025-04-01T20:00:00.000Z',
+} satisfies Json;
+
+const prizeExample = {
+  id: 'cbadc0de000000000000000b2',
+  roomId: exampleRoom.id,
+  name: 'Bicycle',
+  description: 'A red one',
+  type: null,
+  quantity: 2,
+  awarded: 1,
+  remaining: 1,
+  createdAt: '2025-03-14T09:40:00.000Z',
+  updatedAt: '2025-03-14T09:40:00.000Z',
+} satisfies Json;
+
+const eventPaths: Record<string, Schema> = {
+  '/api/v1/orgs/{slug}/apps': {
+    parameters: [slugParameter],
+    get: {
+      operationId: 'listApps',
+      tags: ['events'],
+      summary: "The organization's apps",
+      description: `Retired apps are left out. ${readNote}`,
+      security: organizationSecurity,
+      responses: {
+        200: jsonResponse(
+          'The apps, by name.',
+          'AppList',
+          {
+            apps: [
+              {
+                id: 'c7a1b2c3d4e5f60718293a4b5',
+                appId: 'raffle',
+                name: 'Raffle',
+                manifest: exampleManifest,
+                manifestVersion: '1.0.0',
+                manifestHistory: [],
+                organizationId: exampleRoom.organizationId,
+                createdAt: '2025-03-01T08:00:00.000Z',
+                updatedAt: '2025-03-01T08:00:00.000Z',
+              },
+            ],
+          },
+          rateLimitHeaders,
+        ),
+        ...eventErrors(),
+      },
+    },
+    post: {
+      operationId: 'registerApp',
+      tags: ['events'],
+      summary: 'Register an app',
+      description: `The version comes from manifest.meta.version (default 1.0.0). Re-registering a retired app id of this organization restores that app (200); its version must then stay or rise. ${writeNote('register apps (OWNER or ADMIN)')}`,
+      security: organizationSecurity,
+      requestBody: jsonBody('RegisterAppRequest', {
+        register: { value: { appId: 'raffle', manifest: exampleManifest } },
+      }),
+      responses: {
+        200: jsonResponse('A retired app, restored.', 'App', appExample('1.0.0', []), rateLimitHeaders),
+        201: jsonResponse('The new app.', 'App', appExample('1.0.0', []), rateLimitHeaders),
+        ...eventErrors({ 409: response('Conflict') }),
+      },
+    },
+  },
+  '/api/v1/orgs/{slug}/apps/{appId}': {
+    parameters: [slugParameter, idParameter('appId')],
+    put: {
+      operationId: 'updateApp',
+      tags: ['events'],
+      summary: "Update an app's manifest",
+      description: `The new manifest's meta.version must be strictly higher (semver) than the current one, else 409. The replaced manifest is appended to manifestHistory; rooms keep the version they locked. ${writeNote('update apps (OWNER or ADMIN)')}`,
+      security: organizationSecurity,
+      requestBody: jsonBody('UpdateAppRequest', {
+        update: { value: { name: 'Raffle', manifest: exampleManifestV2 } },
+      }),
+      responses: {
+        200: jsonResponse(
+          'The app with its new version.',
+          'App',
+          appExample('1.1.0', [
+            { version: '1.0.0', manifest: exampleManifest, replacedAt: '2025-03-20T10:00:00.000Z' },
+          ]),
+          rateLimitHeaders,
+        ),
+        ...eventErrors({
+          409: errorResponse('The version does not rise.', {
+            conflict: errorExample(
+              'conflict',
+              'The manifest version must be higher than the current version 1.1.0 (got 1.1.0). Raise meta.version.',
+            ),
+          }),
+        }),
+      },
+    },
+  },
+  '/api/v1/orgs/{slug}/rooms': {
+    parameters: [slugParameter],
+    get: {
+      operationId: 'listRooms',
+      tags: ['events'],
+      summary: "The organization's rooms",
+      description: `Deleted rooms are left out; newest first. ${readNote}`,
+      security: organizationSecurity,
+      responses: {
+        200: jsonResponse('The rooms.', 'RoomList', { rooms: [exampleRoom] }, rateLimitHeaders),
+        ...eventErrors(),
+      },
+    },
+    post: {
+      operationId: 'createRoom',
+      tags: ['events'],
+      summary: 'Create a room from an app',
+      description: `The room locks the app's current manifest version (appManifestVersion) and starts as DRAFT; appSettings must fit that version's settings. The caller (an API key's creator) is the organizer. ${writeNote('create rooms')}`,
+      security: organizationSecurity,
+      requestBody: jsonBody('CreateRoomRequest', {
+        room: {
+          value: {
+            appId: 'raffle',
+            name: 'Spring raffle',
+            isPublic: true,
+            maxParticipants: 100,
+            appSettings: { anonymous: false, rounds: 5 },
+            startsAt: '2025-04-01T18:00:00Z',
+            endsAt: '2025-04-01T21:00:00Z',
+          },
+        },
+      }),
+      responses: {
+        201: jsonResponse('The new room.', 'Room', exampleRoom, rateLimitHeaders),
+        ...eventErrors({ 409: response('Conflict') }),
+      },
+    },
+  },
+  '/api/v1/orgs/{slug}/rooms/{roomId}': {
+    parameters: [slugParameter, roomIdParameter],
+    get: {
+      operationId: 'getRoom',
+      tags: ['events'],
+      summary: 'A room',
+      description: readNote,
+      security: organizationSecurity,
+      responses: {
+        200: jsonResponse(
+          'The room.',
+          'Room',
+          { ...exampleRoom, nextStatuses: ['ACTIVE', 'CANCELED'] },
+          rateLimitHeaders,
+        ),
+        ...eventErrors(),
+      },
+    },
+    patch: {
+      operationId: 'updateRoom',
+      tags: ['events'],
+      summary: 'Change a room, or move its status',
+      description: `A completed or canceled room no longer changes. ${writeNote('manage the room: its organizer, or OWNER/ADMIN for any room')}`,
+      security: organizationSecurity,
+      requestBody: jsonBody('UpdateRoomRequest', {
+        open: { value: { status: 'ACTIVE' } },
+        edit: { value: { maxParticipants: 150, appSettings: { anonymous: true }, endsAt: null } },
+      }),
+      responses: {
+        200: jsonResponse(
+          'The room as it is now.',
+          'Room',
+          { ...exampleRoom, status: 'ACTIVE', nextStatuses: ['COMPLETED', 'CANCELED'] },
+          rateLimitHeaders,
+        ),
+        ...eventErrors({
+          409: errorResponse('A status move the life cycle does not allow, or a limit below who joined.', {
+            conflict: errorExample('conflict', 'The room is completed: its status can no longer change.'),
+          }),
+        }),
+      },
+    },
+    delete: {
+      operationId: 'deleteRoom',
+      tags: ['events'],
+      summary: 'Delete a room (soft delete)',
+      description: writeNote('manage the room'),
+      security: organizationSecurity,
+      responses: { 204: noContent('Deleted.'), ...eventErrors() },
+    },
+  },
+  '/api/v1/orgs/{slug}/rooms/{roomId}/participants': {
+    parameters: [slugParameter, roomIdParameter],
+    get: {
+      operationId: 'listParticipants',
+      tags: ['events'],
+      summary: "The room's participants",
+      description: `Those who left are left out; in the order they joined. ${readNote}`,
+      security: organizationSecurity,
+      responses: {
+        200: jsonResponse(
+          'The participants.',
+          'ParticipantList',
+          {
+            participants: [
+              {
+                id: 'c5eed0000000000000000000c',
+                roomId: exampleRoom.id,
+                userId: 'c1a2b3c4d5e6f7a8b9c0d1e2f',
+                name: 'Ada Lovelace',
+                email: 'ada@example.com',
+                role: 'PARTICIPANT',
+                joinedAt: '2025-04-01T18:05:00.000Z',
+              },
+            ],
+          },
+          rateLimitHeaders,
+        ),
+        ...eventErrors(),
+      },
+    },
+    post: {
+      operationId: 'addParticipant',
+      tags: ['events'],
+      summary: 'Add an existing user to a room',
+      description: `Public or private, while the room is a draft or active. ${writeNote('manage the room')}`,
+      security: organizationSecurity,
+      requestBody: jsonBody('AddParticipantRequest', {
+        byEmail: { value: { email: 'ada@example.com' } },
+        byId: { value: { userId: 'c1a2b3c4d5e6f7a8b9c0d1e2f', role: 'MODERATOR' } },
+      }),
+      responses: {
+        201: jsonResponse(
+          'The participant.',
+          'Participant',
+          {
+            id: 'c5eed0000000000000000000c',
+            roomId: exampleRoom.id,
+            userId: 'c1a2b3c4d5e6f7a8b9c0d1e2f',
+            name: 'Ada Lovelace',
+            email: 'ada@example.com',
+            role: 'PARTICIPANT',
+            joinedAt: '2025-04-01T18:05:00.000Z',
+          },
+          rateLimitHeaders,
+        ),
+        ...eventErrors({
+          409: errorResponse('The room is full or closed, or the user is in it already.', {
+            conflict: errorExample('conflict', 'This room is full: all 100 places are taken.'),
+          }),
+        }),
+      },
+    },
+  },
+  '/api/v1/orgs/{slug}/rooms/{roomId}/participants/{participantId}': {
+    parameters: [slugParameter, roomIdParameter, idParameter('participantId')],
+    delete: {
+      operationId: 'removeParticipant',
+      tags: ['events'],
+      summary: 'Remove a participant (soft delete)',
+      description: `Their wins are kept. ${writeNote('manage the room')}`,
+      security: organizationSecurity,
+      responses: { 204: noContent('Removed.'), ...eventErrors() },
+    },
+  },
+  '/api/v1/orgs/{slug}/rooms/{roomId}/prizes': {
+    parameters: [slugParameter, roomIdParameter],
+    get: {
+      operationId: 'listPrizes',
+      tags: ['events'],
+      summary: "The room's prizes",
+      description: readNote,
+      security: organizationSecurity,
+      responses: {
+        200: jsonResponse('The prizes.', 'PrizeList', { prizes: [prizeExample] }, rateLimitHeaders),
+        ...eventErrors(),
+      },
+    },
+    post: {
+      operationId: 'createPrize',
+      tags: ['events'],
+      summary: 'Add a prize',
+      description: writeNote('manage the room'),
+      security: organizationSecurity,
+      requestBody: jsonBody('CreatePrizeRequest', {
+        prize: { value: { name: 'Bicycle', description: 'A red one', quantity: 2 } },
+      }),
+      responses: {
+        201: jsonResponse(
+          'The prize.',
+          'Prize',
+          { ...prizeExample, awarded: 0, remaining: 2 },
+          rateLimitHeaders,
+        ),
+        ...eventErrors({ 409: response('Conflict') }),
+      },
+    },
+  },
+  '/api/v1/orgs/{slug}/rooms/{roomId}/prizes/{prizeId}': {
+    parameters: [slugParameter, roomIdParameter, idParameter('prizeId')],
+    delete: {
+      operationId: 'deletePrize',
+      tags: ['events'],
+      summary: 'Delete a prize (soft delete)',
+      description: `Refused while the prize has active winners: revoke them first. ${writeNote('manage the room')}`,
+      security: organizationSecurity,
+      responses: {
+        204: noContent('Deleted.'),
+        ...eventErrors({
+          409: errorResponse('The prize has active winners.', {
+            conflict: errorExample(
+              'conflict',
+              'Cannot delete prize: 2 winner(s) exist. Revoke winners first.',
+            ),
+          }),
+        }),
+      },
+    },
+  },
+  '/api/v1/orgs/{slug}/rooms/{roomId}/prizes/{prizeId}/draw': {
+    parameters: [slugParameter, roomIdParameter, idParameter('prizeId')],
+    post: {
+      operationId: 'drawWinners',
+      tags: ['events'],
+      summary: 'Draw winners for a prize',
+      description: `Picks among the room's active PARTICIPANT entrants who have not won this prize, ordered by id, with a seeded generator; each winner's metadata lets anyone recompute the draw (/rooms/{roomId}/draws/{winnerId}/verify). The room must be active or completed. ${writeNote('manage the room')}`,
+      security: organizationSecurity,
+      requestBody: jsonBody('DrawRequest', { all: { value: {} }, some: { value: { count: 1 } } }, false),
+      responses: {
+        201: jsonResponse(
+          'The winners of this draw, in the order they were picked.',
+          'WinnerList',
+          { winners: [exampleWinner] },
+          rateLimitHeaders,
+        ),
+        ...eventErrors({
+          409: errorResponse(
+            'The prize is exhausted, the count is more than is left, or no one is eligible.',
+            {
+              conflict: errorExample(
+                'conflict',
+                'All 2 of “Bicycle” have been drawn. Revoke a winner to draw again.',
+              ),
+            },
+          ),
+        }),
+      },
+    },
+  },
+  '/api/v1/orgs/{slug}/rooms/{roomId}/winners': {
+    parameters: [slugParameter, roomIdParameter],
+    get: {
+      operationId: 'listWinners',
+      tags: ['events'],
+      summary: "The room's winners",
+      description: `Revoked winners are left out; in the order they were drawn. ${readNote}`,
+      security: organizationSecurity,
+      responses: {
+        200: jsonResponse(
+          'The winners.',
+          'WinnerList',
+          { winners: [{ ...exampleWinner, displayName: 'Ada Lovelace' }] },
+          rateLimitHeaders,
+        ),
+        ...eventErrors(),
+      },
+    },
+  },
+  '/api/v1/orgs/{slug}/rooms/{roomId}/winners/{winnerId}': {
+    parameters: [slugParameter, roomIdParameter, idParameter('winnerId')],
+    delete: {
+      operationId: 'revokeWinner',
+      tags: ['events'],
+      summary: 'Revoke a winner (soft delete)',
+      description: `Frees the prize's slot for another draw. ${writeNote('manage the room')}`,
+      security: organizationSecurity,
+      responses: { 204: noContent('Revoked.'), ...eventErrors() },
+    },
+  },
+};
+
+function appExample(version: string, history: Json[]): Json {
+  return {
+    id: 'c7a1b2c3d4e5f60718293a4b5',
+    appId: 'raffle',
+    name: 'Raffle',
+    manifest: version === '1.0.0' ? exampleManifest : exampleManifestV2,
+    manifestVersion: version,
+    manifestHistory: history,
+    organizationId: exampleRoom.organizationId,
+    createdAt: '2025-03-01T08:00:00.000Z',
+    updatedAt: '2025-03-20T10:00:00.000Z',
+  };
+}
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -475,9 +1248,10 @@ export const openApiDocument = {
   tags: [
     { name: 'auth', description: 'Access and refresh tokens' },
     { name: 'usage', description: 'Metered usage of an organization' },
+    { name: 'events', description: 'Apps, rooms, participants, prizes and fair draws' },
     { name: 'meta', description: 'About the API' },
   ],
-  paths,
+  paths: { ...paths, ...eventPaths },
   components: {
     securitySchemes: {
       accessToken: {
@@ -494,8 +1268,8 @@ export const openApiDocument = {
           'An API key `sk_<prefix>_<secret>` (8 lowercase letters or digits, then a base64url secret), shown once at creation. It works only for its own organization and within its scopes, and acts as the member who created it.',
       },
     },
-    schemas,
-    responses,
+    schemas: { ...schemas, ...eventSchemas },
+    responses: { ...responses, ...eventResponses },
   },
 } as const;
 

@@ -1,25 +1,29 @@
-// API key scopes that a key can be given today and the form schema of the API keys page. SPEC §4's CHECK
-// on api_keys.scopes also allows rooms:read/rooms:write; they come back here with the rooms API (a scope
-// for an endpoint that does not exist would be a promise the product cannot keep). No server imports:
-// the page validates with it in the browser too.
+// API key scopes that a key can be given (SPEC §4's CHECK on api_keys.scopes allows exactly these four)
+// and the form schema of the API keys page. No server imports: the page validates with it in the browser too.
 import { z } from 'zod';
 import type { Action } from '~/orgs/permissions';
 
-export const API_SCOPES = ['usage:read', 'usage:write'] as const;
+export const API_SCOPES = ['usage:read', 'usage:write', 'rooms:read', 'rooms:write'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export const SCOPE_LABELS: Record<ApiScope, string> = {
   'usage:read': 'Read usage summaries',
   'usage:write': 'Send usage events',
+  'rooms:read': 'Read apps, rooms, participants, prizes and winners',
+  'rooms:write': 'Manage apps, rooms, participants, prizes and draws',
 };
 
 /**
  * A JWT has no scopes: its user is checked against the matrix (SPEC §2) with the action a scope stands
  * for. Sending usage events is what a usage:write key does, and only those who manage keys may mint one.
+ * The rooms scopes stand for the least the rooms API needs (viewing; creating rooms); each endpoint's
+ * domain function then checks its own cell (apps:manage, rooms:manage-own / rooms:manage-any).
  */
 export const SCOPE_ACTIONS: Record<ApiScope, Action> = {
   'usage:read': 'usage:view',
   'usage:write': 'api-keys:manage',
+  'rooms:read': 'organization:view',
+  'rooms:write': 'rooms:create',
 };
 
 export const scopeSchema = z.enum(API_SCOPES, { errorMap: () => ({ message: 'Unknown scope' }) });
