@@ -260,6 +260,18 @@ describe('seed 001: participants CASCADE with their room and user; winners with 
     ).toHaveLength(0);
   });
 
+  it('the service removes a participant softly: their wins stay (the CASCADE is only for hard deletes)', async () => {
+    const org = await eventOrg(t.db);
+    const room = await sampleRoom(t.db, org);
+    const [person] = await addPeople(t.db, org, room.id, 1);
+    const prize = await samplePrize(t.db, org, room.id, 1);
+    const ref = { organizationId: org.organization.id, roomId: room.id };
+    const [won] = await drawWinners(t.db, org.owner.actor, { ...ref, prizeId: prize.id });
+    await removeParticipant(t.db, org.owner.actor, { ...ref, participantId: person!.participant.id });
+    const [row] = await t.db.select().from(winners).where(eq(winners.id, won!.id));
+    expect(row?.deletedAt).toBeNull();
+  });
+
   it('raw SQL: one active row per user and room (23505); the service says they have joined', async () => {
     const org = await eventOrg(t.db);
     const room = await sampleRoom(t.db, org);
