@@ -37,6 +37,8 @@ const NAV: { to: string; label: string; action: Action; end?: boolean }[] = [
   { to: 'invitations', label: 'Invitations', action: 'organization:view' },
   { to: 'teams', label: 'Teams', action: 'organization:view' },
   { to: 'projects', label: 'Projects', action: 'organization:view' },
+  { to: 'apps', label: 'Apps', action: 'organization:view' },
+  { to: 'rooms', label: 'Rooms', action: 'organization:view' },
   { to: 'usage', label: 'Usage', action: 'usage:view' },
   { to: 'modules', label: 'Modules', action: 'organization:view' },
   { to: 'audit', label: 'Audit log', action: 'audit:view' },
