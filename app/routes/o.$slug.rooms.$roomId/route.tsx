@@ -609,7 +609,7 @@ function Participants({ loaded }: { loaded: LoaderData }) {
               >
                 <div className="min-w-0">
                   <p className="font-medium break-words">{who}</p>
-                  <p className="text-sm break-all text-slate-700">
+                  <p className="text-sm break-words text-slate-700">
                     {p.email} · {ROLE_LABELS[p.role]} · joined {formatDate(p.joinedAt)}
                   </p>
                 </div>
