@@ -6,7 +6,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '~/audit/audit.server';
 import { verifyAccessToken } from '~/auth/api-tokens.server';
 import { requestContext } from '~/auth/sessions.server';
+import { getDb } from '~/db.server';
 import { Forbidden, NotFound, PaymentRequired, TooManyRequests, Unauthorized } from '~/lib/errors';
+import { apiError } from '~/lib/http.server';
 import { hit, peek } from '~/lib/rate-limit.server';
 import { authorize, ORGANIZATION_NOT_FOUND, type OrganizationRef } from '~/orgs/access.server';
 import { can, type MemberRole, PERMISSIONS, ROLE_LABELS } from '~/orgs/permissions';
@@ -215,4 +217,22 @@ export function rateLimitHeaders(context: ApiContext): Record<string, string> {
     'X-RateLimit-Limit': String(context.rateLimit.limit),
     'X-RateLimit-Remaining': String(context.rateLimit.remaining),
   };
+}
+
+/**
+ * The frame of every organization API handler: authenticate (API key or JWT, scope, rate limit, usage),
+ * run the handler, and answer a client error as the JSON error of SPEC §7 (a bug stays a 500).
+ */
+export async function withApiContext(
+  request: Request,
+  slug: string | undefined,
+  scope: ApiScope,
+  handler: (db: Database, context: ApiContext) => Promise<Response>,
+): Promise<Response> {
+  try {
+    const db = await getDb();
+    return await handler(db, await authenticateApiRequest(db, request, slug, scope));
+  } catch (err) {
+    return apiError(err);
+  }
 }
