@@ -8,29 +8,23 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { userActor } from '~/audit/audit.server';
 import { createPasswordUser } from '~/auth/test-helpers.server';
-import { syncStripePlans } from '~/billing/stripe-plans.server';
 import { resetEnvCache } from '~/env.server';
 import { billingRun } from '~/invoicing/billing-run.server';
 import { addService, recordManualPayment } from '~/invoicing/staff.server';
 import { createOrganization } from '~/orgs/organizations.server';
-import { type Connection, connectPostgres } from '~db/client.server';
 import { billingAccounts, invoices, users } from '~db/schema';
-import { type FakeStripe, startFakeStripe } from '../fakes/stripe/server';
-import { cloneTemplate, databaseUrl, dropDatabase, ensureTemplate } from '../support/pg';
 import { expectAccessible, useBrowser } from './fixtures';
-import { type Instance, SHARED_SECRETS, startInstance } from './instances';
+import { SHARED_SECRETS } from './instances';
+import { useStripeInstance } from './stripe-instance';
 
 const available = inject('e2eBaseUrl') !== null && inject('e2eDatabaseUrl') !== null;
 const describeInvoicing = available
   ? describe
   : describe.skip.bind(describe, 'Invoicing in a browser (needs Chromium and PostgreSQL): skipped');
 
-const SECRET = 'whsec_e2e_fake_stripe_webhook_secret';
-const KEY = 'sk_test_e2e_fake';
 const id = () => randomBytes(4).toString('hex');
 const shot = (name: string, javaScriptEnabled: boolean) =>
   `${process.env.E2E_SCREENSHOTS ?? '/tmp'}/invoicing-${name}-js-${javaScriptEnabled ? 'on' : 'off'}.png`;
@@ -41,45 +35,28 @@ const DEPLOYMENT_ENV = ['APP_URL', 'EMAIL_DELIVERY', 'EMAIL_PAYLOAD_KEY'] as con
 
 describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, suspension)', () => {
   const browser = useBrowser();
-  let dbName: string | undefined;
-  let conn: Connection | undefined;
-  let fake: FakeStripe;
-  let app: Instance;
+  const stripe = useStripeInstance('invoicing');
   const savedEnv: Record<string, string | undefined> = {};
 
-  beforeAll(async () => {
-    dbName = await cloneTemplate(await ensureTemplate());
-    const url = databaseUrl(dbName);
-    conn = connectPostgres(url, { max: 2 });
-    fake = await startFakeStripe();
-    app = await startInstance('invoicing', url, {
-      env: { STRIPE_SECRET_KEY: KEY, STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_BASE: fake.url },
-    });
-    fake.setWebhook({ url: `${app.url}/webhooks/stripe`, secret: SECRET }, 'sync');
-    await syncStripePlans(conn.db, new Stripe(KEY, { ...fake.clientConfig(), maxNetworkRetries: 0 }));
+  beforeAll(() => {
     for (const key of DEPLOYMENT_ENV) savedEnv[key] = process.env[key];
-    process.env.APP_URL = app.url;
+    process.env.APP_URL = stripe.app.url;
     process.env.EMAIL_DELIVERY = 'cron';
     process.env.EMAIL_PAYLOAD_KEY = SHARED_SECRETS.EMAIL_PAYLOAD_KEY;
     resetEnvCache();
-  }, 120_000);
+  });
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const key of DEPLOYMENT_ENV) {
       if (savedEnv[key] === undefined) delete process.env[key];
       else process.env[key] = savedEnv[key];
     }
     resetEnvCache();
-    await app?.stop();
-    await fake?.close();
-    await conn?.close();
-    if (dbName) await dropDatabase(dbName);
-  }, 30_000);
+  });
 
   /** An owner whose organization has two services and, after the billing run, one OPEN $35.00 invoice. */
   async function invoicedOrganization() {
-    if (!conn) throw new Error('database not ready');
-    const db = conn.db;
+    const db = stripe.db;
     const admin = await createPasswordUser(db, { email: `invoicing-admin-${id()}@example.com` });
     await db.update(users).set({ role: 'ADMIN' }).where(eq(users.id, admin.id));
     const adminActor = userActor(admin.id);
@@ -116,7 +93,7 @@ describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, 
   }
 
   async function signIn(page: Page, email: string, password: string) {
-    await page.goto(`${app.url}/login`);
+    await page.goto(`${stripe.app.url}/login`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -147,7 +124,7 @@ describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, 
       await signIn(page, c.owner.email, c.owner.password);
 
       // The billing page lists the invoice: $35.00, open.
-      const billing = `${app.url}/o/${c.slug}/billing`;
+      const billing = `${stripe.app.url}/o/${c.slug}/billing`;
       await page.goto(billing);
       const row = page.locator(`tr[data-invoice="${c.number}"]`);
       await expect.poll(() => row.count()).toBe(1);
@@ -188,7 +165,7 @@ describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, 
       // Download PDF: the stored PDF, with the page's cookies.
       const href = await page.getByRole('link', { name: 'Download PDF' }).getAttribute('href');
       expect(href).toBe(`/o/${c.slug}/billing/invoices/${c.number}/pdf`);
-      const pdf = await page.request.get(new URL(href ?? '', app.url).toString());
+      const pdf = await page.request.get(new URL(href ?? '', stripe.app.url).toString());
       expect(pdf.status()).toBe(200);
       expect(pdf.headers()['content-type']).toBe('application/pdf');
       expect((await pdf.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
@@ -207,8 +184,8 @@ describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, 
 
       // Pay now: a fresh payment link, and the pay page it opens.
       await page.getByRole('button', { name: 'Pay now' }).click();
-      await page.waitForURL((u) => u.origin === app.url && u.pathname.startsWith('/pay/'));
-      const payUrl = `${app.url}${new URL(page.url()).pathname}`;
+      await page.waitForURL((u) => u.origin === stripe.app.url && u.pathname.startsWith('/pay/'));
+      const payUrl = `${stripe.app.url}${new URL(page.url()).pathname}`;
       const token = new URL(payUrl).pathname.slice('/pay/'.length);
       expect(token).toMatch(/^[A-Za-z0-9_-]{20,100}$/);
       await expect.poll(() => page.getByRole('heading', { name: /^Pay \$35\.00 to / }).count()).toBe(1);
@@ -224,14 +201,16 @@ describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, 
       expect(await stranger.getByRole('heading', { name: /^Pay \$35\.00 to / }).count()).toBe(1);
       expect(await stranger.locator(`article[data-invoice="${c.number}"]`).count()).toBe(1);
       expect(await stranger.getByRole('button', { name: 'Pay $35.00 by card' }).count()).toBe(1);
-      const unknown = await stranger.goto(`${app.url}/pay/unknown-token`);
+      const unknown = await stranger.goto(`${stripe.app.url}/pay/unknown-token`);
       expect(unknown?.status()).toBe(404);
       expect(await stranger.getByRole('heading', { name: 'Page not found' }).count()).toBe(1);
 
       // By card: Stripe Checkout in payment mode, Pay, and back on the link, which now says paid.
       await page.getByRole('button', { name: 'Pay $35.00 by card' }).click();
       await page
-        .waitForURL((u) => u.origin === fake.url && u.pathname.startsWith('/checkout/'), { timeout: 15_000 })
+        .waitForURL((u) => u.origin === stripe.fake.url && u.pathname.startsWith('/checkout/'), {
+          timeout: 15_000,
+        })
         .catch(async (err) => {
           const body = (await page.locator('body').textContent())?.trim().slice(0, 300);
           throw new Error(`"Pay by card" did not reach Stripe Checkout: ${page.url()} says "${body}"`, {
@@ -242,7 +221,8 @@ describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, 
       expect(await page.getByText('$35.00').count()).toBeGreaterThan(0);
       await page.getByRole('button', { name: 'Pay', exact: true }).click();
       await page.waitForURL(
-        (u) => u.origin === app.url && u.pathname === `/pay/${token}` && u.searchParams.get('paid') === '1',
+        (u) =>
+          u.origin === stripe.app.url && u.pathname === `/pay/${token}` && u.searchParams.get('paid') === '1',
       );
       await expect
         .poll(() => page.getByRole('heading', { name: `Invoice ${c.number} is paid` }).count())
@@ -256,17 +236,17 @@ describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, 
       await expect.poll(() => rowStatus(page, c.number)).toBe('Paid');
       const paidRow = await page.locator(`tr[data-invoice="${c.number}"]`).textContent();
       expect(paidRow).toContain('$0.00');
-      const [stored] = await conn!.db.select().from(invoices).where(eq(invoices.id, c.invoice.id));
+      const [stored] = await stripe.db.select().from(invoices).where(eq(invoices.id, c.invoice.id));
       expect([stored?.status, stored?.amountPaid]).toEqual(['PAID', 3500]);
 
       // Every delivery the fake made was accepted.
-      const failed = fake.deliveries.filter((d) => d.status !== 200);
+      const failed = stripe.fake.deliveries.filter((d) => d.status !== 200);
       expect(failed, JSON.stringify(failed)).toEqual([]);
     });
 
     it(`a suspended organization reaches only billing until it pays (JavaScript ${js})`, async () => {
       const c = await invoicedOrganization();
-      const db = conn!.db;
+      const db = stripe.db;
       // Overdue past the grace period: the invoice OVERDUE (allowed after finalization), the account SUSPENDED.
       await db.update(invoices).set({ status: 'OVERDUE' }).where(eq(invoices.id, c.invoice.id));
       await db
@@ -278,7 +258,7 @@ describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, 
       await signIn(page, c.owner.email, c.owner.password);
 
       // The dashboard is the suspension page: 402, and the way to billing.
-      const dashboard = `${app.url}/o/${c.slug}`;
+      const dashboard = `${stripe.app.url}/o/${c.slug}`;
       const suspendedAnswer = await page.goto(dashboard);
       expect(suspendedAnswer?.status()).toBe(402);
       await expect
@@ -288,7 +268,7 @@ describeInvoicing('Invoicing in a browser (billing run, invoice page, pay link, 
       await expectAccessible(page);
       await page.screenshot({ path: shot('suspended', javaScriptEnabled), fullPage: true });
       await page.getByRole('link', { name: 'Go to billing' }).click();
-      await page.waitForURL((u) => u.origin === app.url && u.pathname === `/o/${c.slug}/billing`);
+      await page.waitForURL((u) => u.origin === stripe.app.url && u.pathname === `/o/${c.slug}/billing`);
 
       // Billing opens, with the suspension banner and the overdue invoice.
       await expect.poll(() => page.locator('[data-banner="suspended"]').count()).toBe(1);
