@@ -2,18 +2,15 @@
 // `{name?, manifest}` for one of the organization's apps. The manifest's meta.version must be strictly
 // higher (409 otherwise); the replaced manifest is appended to manifestHistory.
 import type { ActionFunctionArgs } from '@remix-run/node';
-import { authenticateApiRequest, rateLimitHeaders } from '~/api-keys/authenticate.server';
-import { getDb } from '~/db.server';
+import { rateLimitHeaders, withApiContext } from '~/api-keys/authenticate.server';
 import { appView, updateAppBodySchema, updateAppManifest } from '~/events/apps.server';
-import { apiError, methodNotAllowed, parseJsonBody } from '~/lib/http.server';
+import { methodNotAllowed, parseJsonBody } from '~/lib/http.server';
 
 export const loader = () => methodNotAllowed('PUT');
 
 export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method !== 'PUT') return methodNotAllowed('PUT');
-  try {
-    const db = await getDb();
-    const context = await authenticateApiRequest(db, request, params.slug, 'rooms:write');
+  return withApiContext(request, params.slug, 'rooms:write', async (db, context) => {
     const body = await parseJsonBody(request, updateAppBodySchema);
     const app = await updateAppManifest(db, context.actor, {
       ...body,
@@ -21,7 +18,5 @@ export async function action({ request, params }: ActionFunctionArgs) {
       appId: params.appId ?? '',
     });
     return Response.json(appView(app), { headers: rateLimitHeaders(context) });
-  } catch (err) {
-    return apiError(err);
-  }
+  });
 }

@@ -3,18 +3,15 @@
 // the eligible participants) → 201 `{winners: [{id, participantId, userId, metadata: {seed, algorithm,
 // candidateIds}}]}`; 409 when the prize is exhausted, the count is more than is left, or no one is eligible.
 import type { ActionFunctionArgs } from '@remix-run/node';
-import { authenticateApiRequest, rateLimitHeaders } from '~/api-keys/authenticate.server';
-import { getDb } from '~/db.server';
+import { rateLimitHeaders, withApiContext } from '~/api-keys/authenticate.server';
 import { drawBodySchema, drawWinners, winnerView } from '~/events/draws.server';
-import { apiError, methodNotAllowed, parseJsonBody } from '~/lib/http.server';
+import { methodNotAllowed, parseJsonBody } from '~/lib/http.server';
 
 export const loader = () => methodNotAllowed('POST');
 
 export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method !== 'POST') return methodNotAllowed('POST');
-  try {
-    const db = await getDb();
-    const context = await authenticateApiRequest(db, request, params.slug, 'rooms:write');
+  return withApiContext(request, params.slug, 'rooms:write', async (db, context) => {
     const body = await parseJsonBody(request, drawBodySchema, { optional: true });
     const winners = await drawWinners(db, context.actor, {
       ...body,
@@ -26,7 +23,5 @@ export async function action({ request, params }: ActionFunctionArgs) {
       { winners: winners.map((w) => winnerView(w)) },
       { status: 201, headers: rateLimitHeaders(context) },
     );
-  } catch (err) {
-    return apiError(err);
-  }
+  });
 }

@@ -2,30 +2,23 @@
 // how many are awarded and remain. POST (scope rooms:write; the organizer or OWNER/ADMIN): add a prize
 // `{name, description?, quantity}` → 201.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
-import { authenticateApiRequest, rateLimitHeaders } from '~/api-keys/authenticate.server';
-import { getDb } from '~/db.server';
+import { rateLimitHeaders, withApiContext } from '~/api-keys/authenticate.server';
 import { createPrize, createPrizeBodySchema, listPrizes, prizeView } from '~/events/prizes.server';
-import { apiError, methodNotAllowed, parseJsonBody } from '~/lib/http.server';
+import { methodNotAllowed, parseJsonBody } from '~/lib/http.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  try {
-    const db = await getDb();
-    const context = await authenticateApiRequest(db, request, params.slug, 'rooms:read');
+  return withApiContext(request, params.slug, 'rooms:read', async (db, context) => {
     const rows = await listPrizes(db, context.actor, {
       organizationId: context.organization.id,
       roomId: params.roomId ?? '',
     });
     return Response.json({ prizes: rows.map(prizeView) }, { headers: rateLimitHeaders(context) });
-  } catch (err) {
-    return apiError(err);
-  }
+  });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method !== 'POST') return methodNotAllowed('GET, POST');
-  try {
-    const db = await getDb();
-    const context = await authenticateApiRequest(db, request, params.slug, 'rooms:write');
+  return withApiContext(request, params.slug, 'rooms:write', async (db, context) => {
     const body = await parseJsonBody(request, createPrizeBodySchema);
     const prize = await createPrize(db, context.actor, {
       ...body,
@@ -33,7 +26,5 @@ export async function action({ request, params }: ActionFunctionArgs) {
       roomId: params.roomId ?? '',
     });
     return Response.json(prizeView(prize), { status: 201, headers: rateLimitHeaders(context) });
-  } catch (err) {
-    return apiError(err);
-  }
+  });
 }

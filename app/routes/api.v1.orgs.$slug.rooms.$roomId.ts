@@ -3,8 +3,7 @@
 // appSettings (against the locked manifest version), startsAt, endsAt and `status` (DRAFT → ACTIVE →
 // COMPLETED, or → CANCELED; 409 otherwise). DELETE: soft delete → 204. Another organization's room is a 404.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
-import { authenticateApiRequest, rateLimitHeaders } from '~/api-keys/authenticate.server';
-import { getDb } from '~/db.server';
+import { rateLimitHeaders, withApiContext } from '~/api-keys/authenticate.server';
 import {
   countParticipants,
   deleteRoom,
@@ -14,14 +13,12 @@ import {
   updateRoom,
   updateRoomBodySchema,
 } from '~/events/rooms.server';
-import { apiError, methodNotAllowed, parseJsonBody } from '~/lib/http.server';
+import { methodNotAllowed, parseJsonBody } from '~/lib/http.server';
 
 const ALLOW = 'GET, PATCH, DELETE';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  try {
-    const db = await getDb();
-    const context = await authenticateApiRequest(db, request, params.slug, 'rooms:read');
+  return withApiContext(request, params.slug, 'rooms:read', async (db, context) => {
     const { room, participantCount, nextStatuses } = await getRoom(db, context.actor, {
       organizationId: context.organization.id,
       roomId: params.roomId ?? '',
@@ -30,16 +27,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { ...roomView(room), participantCount, nextStatuses },
       { headers: rateLimitHeaders(context) },
     );
-  } catch (err) {
-    return apiError(err);
-  }
+  });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method !== 'PATCH' && request.method !== 'DELETE') return methodNotAllowed(ALLOW);
-  try {
-    const db = await getDb();
-    const context = await authenticateApiRequest(db, request, params.slug, 'rooms:write');
+  return withApiContext(request, params.slug, 'rooms:write', async (db, context) => {
     const ref = { organizationId: context.organization.id, roomId: params.roomId ?? '' };
     if (request.method === 'DELETE') {
       await deleteRoom(db, context.actor, ref);
@@ -55,7 +48,5 @@ export async function action({ request, params }: ActionFunctionArgs) {
       },
       { headers: rateLimitHeaders(context) },
     );
-  } catch (err) {
-    return apiError(err);
-  }
+  });
 }

@@ -1,23 +1,18 @@
 // GET /api/v1/orgs/:slug/rooms/:roomId/winners (issue 12 §7; scope rooms:read): the room's active
 // winners in the order they were drawn, each with its draw record.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
-import { authenticateApiRequest, rateLimitHeaders } from '~/api-keys/authenticate.server';
-import { getDb } from '~/db.server';
+import { rateLimitHeaders, withApiContext } from '~/api-keys/authenticate.server';
 import { listWinners, winnerView } from '~/events/draws.server';
-import { apiError, methodNotAllowed } from '~/lib/http.server';
+import { methodNotAllowed } from '~/lib/http.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  try {
-    const db = await getDb();
-    const context = await authenticateApiRequest(db, request, params.slug, 'rooms:read');
+  return withApiContext(request, params.slug, 'rooms:read', async (db, context) => {
     const rows = await listWinners(db, context.actor, {
       organizationId: context.organization.id,
       roomId: params.roomId ?? '',
     });
     return Response.json({ winners: rows.map(winnerView) }, { headers: rateLimitHeaders(context) });
-  } catch (err) {
-    return apiError(err);
-  }
+  });
 }
 
 export const action = (_: ActionFunctionArgs) => methodNotAllowed('GET');

@@ -7,6 +7,7 @@ import {
   authenticateApiRequest,
   rateLimitHeaders,
   recordApiCall,
+  withApiContext,
 } from '~/api-keys/authenticate.server';
 import { getDb } from '~/db.server';
 import { LimitReached } from '~/lib/errors';
@@ -17,15 +18,11 @@ import { ingestUsage, ingestUsageSchema, parseUsagePeriod, usageSummary } from '
 const MAX_BODY_BYTES = 2_000_000;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  try {
-    const db = await getDb();
-    const context = await authenticateApiRequest(db, request, params.slug, 'usage:read');
+  return withApiContext(request, params.slug, 'usage:read', async (db, context) => {
     const period = parseUsagePeriod(new URL(request.url).searchParams);
     const summary = await usageSummary(db, context, period);
     return Response.json(summary, { headers: { ...rateLimitHeaders(context), 'Cache-Control': 'no-store' } });
-  } catch (err) {
-    return apiError(err);
-  }
+  });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
