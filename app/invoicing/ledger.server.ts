@@ -265,7 +265,7 @@ export async function settlePayment(
   if (!found) throw new NotFound('Payment not found.');
   await lockBillingAccount(tx, found.billingAccountId);
   const [current] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for('update');
-  if (!current || current.status !== 'PENDING')
+  if (current?.status !== 'PENDING')
     return { changed: false, payment: (current ?? found) as PaymentRow, emailIds: [] };
   const [payment] = await tx
     .update(payments)

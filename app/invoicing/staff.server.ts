@@ -19,7 +19,7 @@ export async function assertPlatformAdmin(db: Database, actor: Actor): Promise<s
     .select({ role: users.role, status: users.status, deletedAt: users.deletedAt })
     .from(users)
     .where(eq(users.id, actor.userId));
-  if (!row || row.role !== 'ADMIN' || row.status !== 'ACTIVE' || row.deletedAt)
+  if (row?.role !== 'ADMIN' || row.status !== 'ACTIVE' || row.deletedAt)
     throw new Forbidden('Only platform administrators can do this (support staff cannot move money).');
   return actor.userId;
 }
