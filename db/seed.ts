@@ -36,6 +36,12 @@ export const DEMO_USER = {
   name: 'Demo User',
 } as const;
 export const DEMO_ORGANIZATION = { name: 'Demo Organization', slug: 'demo' } as const;
+/** Development's platform administrator (README): the admin area at /admin. */
+export const DEMO_ADMIN = {
+  email: 'admin@example.com',
+  password: 'admin-password-123',
+  name: 'Platform Admin',
+} as const;
 
 export async function seedDemo(db: Database): Promise<{ email: string; organizationSlug: string }> {
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_USER.email));
@@ -60,6 +66,25 @@ export async function seedDemo(db: Database): Promise<{ email: string; organizat
       .from(organizations)
       .where(eq(organizations.slug, DEMO_ORGANIZATION.slug));
     if (!org) await createOrganization(db, { ...userActor(userId), userId }, DEMO_ORGANIZATION);
+  }
+  const [admin] = await db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_ADMIN.email));
+  if (!admin) {
+    const passwordHash = await hashPassword(DEMO_ADMIN.password);
+    await db.transaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({
+          email: DEMO_ADMIN.email,
+          name: DEMO_ADMIN.name,
+          role: 'ADMIN',
+          emailVerifiedAt: new Date(),
+        })
+        .returning({ id: users.id });
+      if (!user) throw new Error('demo admin insert returned nothing');
+      await tx
+        .insert(accounts)
+        .values({ userId: user.id, providerId: 'credential', accountId: user.id, password: passwordHash });
+    });
   }
   return { email: DEMO_USER.email, organizationSlug: DEMO_ORGANIZATION.slug };
 }

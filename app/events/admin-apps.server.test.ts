@@ -1,5 +1,5 @@
 // /admin/apps (SPEC §2): apps whose organization was deleted are managed by platform ADMIN — listed,
-// given a new manifest version, retired; SUPPORT, members and visitors get 404.
+// given a new manifest version, retired; SUPPORT gets 403 (the matrix), members and visitors 404.
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { deleteOrganization } from '~/orgs/organizations.server';
@@ -13,7 +13,7 @@ import { eventOrg, makePlatformAdmin, sampleApp, sampleManifest } from './test-s
 const t = useAppTestDatabase();
 
 describe('/admin/apps', () => {
-  it('lists ownerless apps for ADMIN, publishes a higher version, retires; others get 404', async () => {
+  it('lists ownerless apps for ADMIN, publishes a higher version, retires; SUPPORT 403, others 404', async () => {
     const org = await eventOrg(t.db);
     const app = await sampleApp(t.db, org);
     await deleteOrganization(t.db, org.owner.actor, {
@@ -67,7 +67,7 @@ describe('/admin/apps', () => {
     expect(
       (await runRoute(adminApps.loader, getPage('/admin/apps', await cookieFor(t.db, support.id)), {}))
         .status,
-    ).toBe(404);
+    ).toBe(403);
     const someone = await createUser(t.db);
     expect(
       (await runRoute(adminApps.loader, getPage('/admin/apps', await cookieFor(t.db, someone.id)), {}))

@@ -222,6 +222,8 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'billing_account.overdue': () => 'The billing account is overdue: an invoice is past its due date',
   'billing_account.suspended': () => 'The billing account was suspended after the grace period',
   'billing_account.restored': () => 'The billing account is active again: everything overdue is paid',
+  'user.staff_role_granted': (c) =>
+    `${c.who} made ${user(c, c.id, 'a user')} platform ${str(c.after.role) === 'SUPPORT' ? 'support staff' : 'administrator'}`,
   'api_key.created': (c) =>
     `${c.who} created the API key ${quoted(c.after.name, '')} (${str(c.after.prefix) ?? 'sk_'}…)`.replace(
       ' ()',

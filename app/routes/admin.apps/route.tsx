@@ -1,7 +1,7 @@
 // /admin/apps (SPEC §2: "Apps whose organization was deleted are managed by platform ADMIN"): the apps no
 // organization owns any more, with their manifest version and the rooms of other organizations that still
 // use them; ADMIN publishes a new manifest version or retires one (refused while rooms use it). SUPPORT
-// and everyone else get 404, like every /admin URL for non-staff.
+// gets 403 with the reason; everyone else 404, like every /admin URL for non-staff.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
@@ -14,12 +14,8 @@ import { ErrorMessage, formatDate, PageHeading } from '~/orgs/components';
 
 export const meta: MetaFunction = () => [{ title: 'Apps without an organization · Admin · SaaS Platform' }];
 
-/** ADMIN only: SUPPORT reads users and organizations, not apps (SPEC §2). */
-async function requireAdmin(request: Request) {
-  const staff = await requireStaff(request);
-  if (staff.role !== 'ADMIN') throw new Response('Not Found', { status: 404, statusText: 'Not Found' });
-  return staff;
-}
+/** ADMIN only: SUPPORT reads users and organizations, not apps (SPEC §2): a 403 that says so. */
+const requireAdmin = (request: Request) => requireStaff(request, 'apps:manage');
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { db, actor } = await requireAdmin(request);

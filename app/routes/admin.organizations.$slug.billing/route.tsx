@@ -7,6 +7,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
+import { staffCan } from '~/admin/permissions';
 import { requireStaff } from '~/admin/staff.server';
 import { SubmitButton } from '~/components/form';
 import { formatMoney, statusLabel } from '~/invoicing/format';
@@ -27,9 +28,9 @@ export const meta: MetaFunction<typeof loader> = ({ data: d }) => [
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, role } = await requireStaff(request);
+  const { db, role } = await requireStaff(request, 'organizations:read');
   const billing = await organizationBillingForStaff(db, String(params.slug)).catch(loaderFailure);
-  return data({ ...billing, canMoveMoney: role === 'ADMIN' });
+  return data({ ...billing, canMoveMoney: staffCan(role, 'money:move') });
 }
 
 const serviceForm = z.object({
