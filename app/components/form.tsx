@@ -1,6 +1,6 @@
 // Form building blocks: labelled inputs with their errors next to them (aria-described), a form-level
 // error, and a submit button that shows a pending state once JavaScript is there.
-import { type FieldMetadata, getInputProps } from '@conform-to/react';
+import { type FieldMetadata, getInputProps, getTextareaProps } from '@conform-to/react';
 import { useActionData, useNavigation } from '@remix-run/react';
 import { type InputHTMLAttributes, type ReactNode, useEffect, useRef } from 'react';
 
@@ -31,6 +31,27 @@ export function Field<T>({
           {hint}
         </p>
       ) : null}
+      <FieldErrors id={field.errorId} errors={field.errors} />
+    </div>
+  );
+}
+
+/** A labelled textarea with its errors next to it, like Field. */
+export function TextareaField<T>({
+  field,
+  label,
+  rows = 3,
+}: {
+  field: FieldMetadata<T>;
+  label: string;
+  rows?: number;
+}) {
+  return (
+    <div>
+      <label htmlFor={field.id} className="label">
+        {label}
+      </label>
+      <textarea {...getTextareaProps(field)} key={field.key} className="input mt-1" rows={rows} />
       <FieldErrors id={field.errorId} errors={field.errors} />
     </div>
   );

@@ -1,10 +1,10 @@
 // Edit a project. A project id of another organization is a 404, like any unknown id.
-import { getFormProps, getTextareaProps, useForm } from '@conform-to/react';
+import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { Field, FormErrors, SubmitButton, TextareaField, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { organizationTitle } from '~/orgs/components';
@@ -56,18 +56,7 @@ export default function EditProject() {
         <FormErrors id={form.errorId} errors={form.errors} />
         <Field field={fields.name} label="Name" />
         <Field field={fields.slug} label="Slug" />
-        <div>
-          <label htmlFor={fields.description.id} className="label">
-            Description (optional)
-          </label>
-          <textarea
-            {...getTextareaProps(fields.description)}
-            key={fields.description.key}
-            className="input mt-1"
-            rows={3}
-          />
-          <FieldErrors id={fields.description.errorId} errors={fields.description.errors} />
-        </div>
+        <TextareaField field={fields.description} label="Description (optional)" />
         <div className="flex items-center gap-4">
           <SubmitButton pendingLabel="Saving…">Save</SubmitButton>
           <Link to={`/o/${organization.slug}/projects`} className="link">

@@ -1,5 +1,5 @@
 // Projects of the organization (seed 004): every member but BILLING creates, edits and deletes them.
-import { getFormProps, getTextareaProps, useForm } from '@conform-to/react';
+import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
@@ -13,9 +13,9 @@ import {
 } from '~/components/confirm';
 import {
   Field,
-  FieldErrors,
   FormErrors,
   SubmitButton,
+  TextareaField,
   useResetOnSuccess,
   VALIDATE_ON_SUBMIT,
 } from '~/components/form';
@@ -151,18 +151,7 @@ export default function Projects() {
                 label="Slug"
                 hint="Unique in this organization: lowercase letters, digits, dashes."
               />
-              <div>
-                <label htmlFor={fields.description.id} className="label">
-                  Description (optional)
-                </label>
-                <textarea
-                  {...getTextareaProps(fields.description)}
-                  key={fields.description.key}
-                  className="input mt-1"
-                  rows={3}
-                />
-                <FieldErrors id={fields.description.errorId} errors={fields.description.errors} />
-              </div>
+              <TextareaField field={fields.description} label="Description (optional)" />
               <SubmitButton pendingLabel="Creating…">Create project</SubmitButton>
             </Form>
           </section>

@@ -1,6 +1,6 @@
 // The organization's support tickets (SPEC §2: every role, BILLING included) and the form to open one.
 // Newest first, filtered by status, keyset pages ("Older tickets").
-import { getFormProps, getSelectProps, getTextareaProps, useForm } from '@conform-to/react';
+import { getFormProps, getSelectProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
@@ -10,6 +10,7 @@ import {
   FieldErrors,
   FormErrors,
   SubmitButton,
+  TextareaField,
   useResetOnSuccess,
   VALIDATE_ON_SUBMIT,
 } from '~/components/form';
@@ -148,18 +149,7 @@ export default function Support() {
         <Form method="post" {...getFormProps(form)} className="card mt-4 space-y-4">
           <FormErrors id={form.errorId} errors={form.errors} />
           <Field field={fields.subject} label="Subject" />
-          <div>
-            <label htmlFor={fields.description.id} className="label">
-              Description
-            </label>
-            <textarea
-              {...getTextareaProps(fields.description)}
-              key={fields.description.key}
-              className="input mt-1"
-              rows={5}
-            />
-            <FieldErrors id={fields.description.errorId} errors={fields.description.errors} />
-          </div>
+          <TextareaField field={fields.description} label="Description" rows={5} />
           <div>
             <label htmlFor={fields.priority.id} className="label">
               Priority

@@ -4,7 +4,7 @@
 // winners" per prize, and the winners with a link to verify each draw and Revoke. Other members see it
 // read-only. Every form is a plain POST; destructive ones ask first (ConfirmAction). With JavaScript the
 // page follows joins and draws live (Server-Sent Events).
-import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm } from '@conform-to/react';
+import { getFormProps, getInputProps, getSelectProps, useForm } from '@conform-to/react';
 import { parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
@@ -17,7 +17,7 @@ import {
   isConfirmed,
   type Wording,
 } from '~/components/confirm';
-import { Field, FieldErrors, FormErrors, SubmitButton } from '~/components/form';
+import { Field, FieldErrors, FormErrors, SubmitButton, TextareaField } from '~/components/form';
 import {
   DateTimeField,
   formDateSchema,
@@ -529,18 +529,7 @@ function EditRoom({ loaded }: { loaded: LoaderData }) {
           <input type="hidden" name="intent" value="update" />
           <FormErrors id={form.errorId} errors={form.errors} />
           <Field field={fields.name} label="Name" />
-          <div>
-            <label htmlFor={fields.description.id} className="label">
-              Description (optional)
-            </label>
-            <textarea
-              {...getTextareaProps(fields.description)}
-              key={fields.description.key}
-              className="input mt-1"
-              rows={3}
-            />
-            <FieldErrors id={fields.description.errorId} errors={fields.description.errors} />
-          </div>
+          <TextareaField field={fields.description} label="Description (optional)" />
           <div className="flex items-center gap-2">
             <input
               {...getInputProps(fields.isPublic, { type: 'checkbox' })}
@@ -778,18 +767,7 @@ function PrizeFields({ fields, prizeTypes }: { fields: PrizeFieldset; prizeTypes
         <Field field={fields.name} label="Prize name" />
         <Field field={fields.quantity} label="Quantity" type="number" min={1} inputMode="numeric" />
       </div>
-      <div>
-        <label htmlFor={fields.description.id} className="label">
-          Description (optional)
-        </label>
-        <textarea
-          {...getTextareaProps(fields.description)}
-          key={fields.description.key}
-          className="input mt-1"
-          rows={2}
-        />
-        <FieldErrors id={fields.description.errorId} errors={fields.description.errors} />
-      </div>
+      <TextareaField field={fields.description} label="Description (optional)" rows={2} />
       {prizeTypes.length > 0 ? (
         <div>
           <label htmlFor={fields.type.id} className="label">

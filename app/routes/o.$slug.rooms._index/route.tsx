@@ -3,13 +3,13 @@
 // as inputs. The app is chosen first (`?app=`, a GET form), so the settings shown are that app's, with or
 // without JavaScript; the room locks the app's current version and the domain checks the settings
 // against it. Every member but BILLING may create a room and organizes the rooms they create.
-import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform-to/react';
+import { getFormProps, getInputProps, useForm } from '@conform-to/react';
 import { parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSubmit } from '@remix-run/react';
 import { z } from 'zod';
-import { Field, FieldErrors, FormErrors, SubmitButton } from '~/components/form';
+import { Field, FieldErrors, FormErrors, SubmitButton, TextareaField } from '~/components/form';
 import { listAvailableApps } from '~/events/apps.server';
 import {
   DateTimeField,
@@ -201,18 +201,7 @@ export default function Rooms() {
                   The room locks version <strong>{chosen.version}</strong> of {chosen.name}.
                 </p>
                 <Field field={fields.name} label="Name" />
-                <div>
-                  <label htmlFor={fields.description.id} className="label">
-                    Description (optional)
-                  </label>
-                  <textarea
-                    {...getTextareaProps(fields.description)}
-                    key={fields.description.key}
-                    className="input mt-1"
-                    rows={3}
-                  />
-                  <FieldErrors id={fields.description.errorId} errors={fields.description.errors} />
-                </div>
+                <TextareaField field={fields.description} label="Description (optional)" />
                 <div>
                   <div className="flex items-center gap-2">
                     <input
