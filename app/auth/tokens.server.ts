@@ -6,7 +6,7 @@ export function generateToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-export function sha256Hex(value: string): string {
+export function sha256Hex(value: string | Buffer): string {
   return createHash('sha256').update(value).digest('hex');
 }
 

@@ -92,10 +92,6 @@ export function formatLimit(value: Limit): string {
   return isUnlimited(value) ? 'unlimited' : value.toLocaleString('en-US');
 }
 
-export function formatMoney(cents: number, currency = 'USD'): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
-}
-
 const TIER_RANK: Record<string, number> = { FREE: 0, PRO: 1, ENTERPRISE: 2, CUSTOM: 3 };
 
 /** What a plan costs per month, in cents (a yearly price counts a twelfth, as MRR does). */
@@ -122,3 +118,6 @@ export function isUpgrade(
 export function isPaidPlan(plan: { price: number; billingInterval: string }): boolean {
   return plan.price > 0 && plan.billingInterval !== 'LIFETIME';
 }
+
+// One money formatter for plans and invoices (browser-safe, cached per currency).
+export { formatMoney } from '~/invoicing/format';

@@ -15,8 +15,7 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import { type Actor, recordAudit, systemActor } from '~/audit/audit.server';
 import { deliverSoon, queueEmail } from '~/email/outbox.server';
-import { env } from '~/env.server';
-import { billingContacts } from '~/invoicing/notify.server';
+import { billingContacts, billingPageUrl } from '~/invoicing/notify.server';
 import { applyCardCheckout } from '~/invoicing/pay-link.server';
 import {
   mirrorStripeInvoice,
@@ -512,8 +511,6 @@ async function organizationOfCustomer(tx: Database, customerId: string | null) {
   return row ?? null;
 }
 
-const billingUrl = (slug: string) => `${env().APP_URL}/o/${slug}/billing`;
-
 /** A payment-mode Checkout of a payment link (app/invoicing/pay-link.server.ts). */
 async function cardCheckout(tx: Database, event: Stripe.Event, completed: boolean): Promise<Effect> {
   const result = await applyCardCheckout(tx, event.data.object as Stripe.Checkout.Session, completed);
@@ -557,7 +554,7 @@ async function invoiceEvent(tx: Database, event: Stripe.Event): Promise<Effect> 
           amount,
           invoiceNumber: invoice.number ?? invoice.id,
           invoiceUrl: invoice.hosted_invoice_url ?? null,
-          billingUrl: billingUrl(owner.slug),
+          billingUrl: billingPageUrl(owner.slug),
         },
         entityType: 'stripe_invoice',
         entityId: invoice.id ?? undefined,
@@ -588,7 +585,7 @@ async function trialWillEnd(tx: Database, event: Stripe.Event): Promise<Effect> 
         data: {
           organizationName: contact.organizationName,
           trialEnd: trialEnd ? trialEnd.toISOString().slice(0, 10) : 'soon',
-          link: billingUrl(owner.slug),
+          link: billingPageUrl(owner.slug),
         },
         entityType: 'subscription',
         entityId: owner.id,

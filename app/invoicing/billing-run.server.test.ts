@@ -26,14 +26,11 @@ import { finalizeInvoice, invoicePdf } from './invoices.server';
 import { accountTotals, insertPayment, lockBillingAccount } from './ledger.server';
 import { addService, changeService, issueCredit, recordManualPayment, voidInvoice } from './staff.server';
 import { subscriptionMaintenance } from './subscription-maintenance.server';
+import { platformAdmin } from './test-support';
 
 const t = useAppTestDatabase();
 
-async function staffAdmin(): Promise<TestUser> {
-  const u = await createUser(t.db);
-  await t.db.update(users).set({ role: 'ADMIN' }).where(eq(users.id, u.id));
-  return u;
-}
+const staffAdmin = () => platformAdmin(t.db);
 
 async function accountOf(organizationId: string) {
   const [a] = await t.db

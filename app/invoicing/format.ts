@@ -8,7 +8,7 @@ type Status = InvoiceDocument['status'];
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
 /** Integer cents → "$1,234.56" (en-US, the currency's own symbol). */
-export function formatMoney(cents: number, currency: string): string {
+export function formatMoney(cents: number, currency = 'USD'): string {
   const code = currency.toUpperCase();
   let format = moneyFormats.get(code);
   if (!format) {

@@ -3,9 +3,9 @@
 // invoice_counters (UPDATE … RETURNING: the counter row stays locked until commit, so concurrent
 // finalizations take consecutive numbers and a rollback returns its number), the PDF rendered and stored,
 // a payment link, the invoice email, available credit applied, the balance, and the audit row.
-import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { type Actor, recordAudit } from '~/audit/audit.server';
+import { generateToken, sha256Hex } from '~/auth/tokens.server';
 import { queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
 import { Conflict, NotFound } from '~/lib/errors';
@@ -33,8 +33,6 @@ export const DEFAULT_PAYMENT_TERMS_DAYS = 14;
 /** How long an emailed payment link works. */
 export const PAYMENT_LINK_DAYS = 60;
 
-export const sha256Hex = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
-
 /** The next invoice number of `year`, taken in the caller's transaction (gapless: see the header). */
 export async function nextInvoiceNumber(tx: Database, year: number): Promise<string> {
   const [row] = rowsOf<{ last_number: number }>(
@@ -57,7 +55,7 @@ async function setting<T>(tx: Database, key: string, fallback: T): Promise<T> {
 
 /** A fresh payment-link token for the invoice; the plain token is returned once, its hash stored. */
 export async function issuePaymentToken(tx: Database, invoiceId: string): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = generateToken();
   await tx
     .update(invoices)
     .set({

@@ -135,14 +135,14 @@ export function assertAmount(amount: number): void {
     throw new ValidationFailed(amountSchemaMessage, { amount: [amountSchemaMessage] });
 }
 
-/** What may still be paid on an invoice: its total minus what PAID and PENDING payments already cover. */
-async function openAmount(tx: Database, invoice: InvoiceRow): Promise<number> {
+/** What PAID and PENDING payments already cover on an invoice (no payment may go beyond the rest). */
+export async function coveredAmount(tx: Database, invoiceId: string): Promise<number> {
   const [row] = rowsOf<{ sum: string }>(
     await tx.execute(
-      sql`SELECT coalesce(sum(amount), 0) AS sum FROM payments WHERE invoice_id = ${invoice.id} AND status IN ('PAID', 'PENDING')`,
+      sql`SELECT coalesce(sum(amount), 0) AS sum FROM payments WHERE invoice_id = ${invoiceId} AND status IN ('PAID', 'PENDING')`,
     ),
   );
-  return invoice.total - Number(row?.sum ?? 0);
+  return Number(row?.sum ?? 0);
 }
 
 /** A payable invoice: finalized, local, not void, not paid. The caller holds the account lock. */
@@ -176,7 +176,7 @@ export async function insertPayment(
   if (input.invoiceId) {
     invoice = await payableInvoice(tx, input.invoiceId);
     if (invoice.billingAccountId !== input.billingAccountId) throw new NotFound('Invoice not found.');
-    const open = await openAmount(tx, invoice);
+    const open = invoice.total - (await coveredAmount(tx, invoice.id));
     if (open <= 0)
       throw new Conflict(
         `Invoice ${invoice.invoiceNumber} is covered by payments already (some may be pending).`,

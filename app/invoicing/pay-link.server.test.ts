@@ -7,36 +7,21 @@ import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { requestStripePlanChange } from '~/billing/stripe-billing.server';
 import { env } from '~/env.server';
-import { createOrg, createUser } from '~/orgs/test-support';
-import { billingAccounts, invoices, payments, users } from '~db/schema';
+import { createOrg } from '~/orgs/test-support';
+import { billingAccounts, invoices, payments } from '~db/schema';
 import { useAppTestDatabase } from '../../tests/support/db';
 import { sessionIdOf, useFakeStripe } from '../../tests/support/stripe';
-import { billingRun } from './billing-run.server';
 import { issuePaymentToken, listInvoices } from './invoices.server';
 import { startCardPayment } from './pay-link.server';
-import { addService } from './staff.server';
+import { invoicedCustomer } from './test-support';
 
 const t = useAppTestDatabase();
 const s = useFakeStripe(() => t.db);
 
 async function invoiced() {
-  const admin = await createUser(t.db);
-  await t.db.update(users).set({ role: 'ADMIN' }).where(eq(users.id, admin.id));
-  const { organization, owner } = await createOrg(t.db);
-  await addService(t.db, admin.actor, {
-    organizationId: organization.id,
-    type: 'POS_TERMINAL',
-    name: 'Till',
-    monthlyFee: 3000,
-  });
-  await billingRun.run(t.db, { now: new Date() });
-  const [account] = await t.db
-    .select()
-    .from(billingAccounts)
-    .where(eq(billingAccounts.organizationId, organization.id));
-  const [invoice] = await t.db.select().from(invoices).where(eq(invoices.billingAccountId, account!.id));
-  const token = await t.db.transaction((tx) => issuePaymentToken(tx, invoice!.id));
-  return { organization, owner, account: account!, invoice: invoice!, token };
+  const c = await invoicedCustomer(t.db, 3000);
+  const token = await t.db.transaction((tx) => issuePaymentToken(tx, c.invoice.id));
+  return { ...c, token };
 }
 
 const invoiceRow = async (id: string) => (await t.db.select().from(invoices).where(eq(invoices.id, id)))[0]!;

@@ -6,14 +6,21 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { type Actor, recordAudit, systemActor } from '~/audit/audit.server';
+import { sha256Hex } from '~/auth/tokens.server';
 import { deliverSoon } from '~/email/outbox.server';
 import { env } from '~/env.server';
 import { Conflict, NotFound, UpstreamFailed } from '~/lib/errors';
 import type { Database } from '~db/client.server';
 import { billingAccounts, invoices, organizations, payments } from '~db/schema';
 import type { InvoiceDocument } from './document';
-import { invoiceDocument, sha256Hex } from './invoices.server';
-import { insertPayment, lockBillingAccount, payableInvoice, settlePayment } from './ledger.server';
+import { invoiceDocument } from './invoices.server';
+import {
+  coveredAmount,
+  insertPayment,
+  lockBillingAccount,
+  payableInvoice,
+  settlePayment,
+} from './ledger.server';
 
 type InvoiceRow = typeof invoices.$inferSelect;
 
@@ -96,11 +103,7 @@ export async function startCardPayment(
         status: 'CANCELED',
         errorMessage: 'Replaced by a new card payment.',
       });
-    const [paid] = await tx
-      .select({ sum: sql<string>`coalesce(sum(amount), 0)` })
-      .from(payments)
-      .where(and(eq(payments.invoiceId, invoice.id), sql`${payments.status} IN ('PAID', 'PENDING')`));
-    const amount = invoice.total - Number(paid?.sum ?? 0);
+    const amount = invoice.total - (await coveredAmount(tx, invoice.id));
     if (amount <= 0)
       throw new Conflict('This invoice is covered by payments already (some may still be processing).');
     const created = await insertPayment(tx, actor, {

@@ -24,9 +24,15 @@ import {
 import { deliverSoon } from '~/email/outbox.server';
 import { env } from '~/env.server';
 import { Conflict, NotFound, UpstreamFailed, ValidationFailed } from '~/lib/errors';
-import { type Database, rowsOf } from '~db/client.server';
+import type { Database } from '~db/client.server';
 import { invoices, payments, webhookEvents } from '~db/schema';
-import { insertPayment, lockBillingAccount, payableInvoice, settlePayment } from './ledger.server';
+import {
+  coveredAmount,
+  insertPayment,
+  lockBillingAccount,
+  payableInvoice,
+  settlePayment,
+} from './ledger.server';
 import { hasValidPaynowHash, parsePaynowMessage } from './paynow-hash';
 import { PAYNOW_METHODS, type PaynowMethod } from './paynow-methods';
 
@@ -207,16 +213,6 @@ export interface PaynowInitiation {
   redirectUrl?: string;
   /** Mobile: what the payer does next (approve the prompt on the phone, or the InnBucks code). */
   instructions?: string;
-}
-
-/** What PAID and PENDING payments already cover on an invoice (the ledger refuses more than the rest). */
-async function coveredAmount(tx: Database, invoiceId: string): Promise<number> {
-  const [row] = rowsOf<{ sum: string }>(
-    await tx.execute(
-      sql`SELECT coalesce(sum(amount), 0) AS sum FROM payments WHERE invoice_id = ${invoiceId} AND status IN ('PAID', 'PENDING')`,
-    ),
-  );
-  return Number(row?.sum ?? 0);
 }
 
 /** Cents → the dollars Paynow's cart item takes (integer cents / 100 is exact to two decimals). */

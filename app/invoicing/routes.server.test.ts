@@ -16,33 +16,16 @@ import * as payRoute from '~/routes/pay.$token';
 import { billingAccounts, invoices, users } from '~db/schema';
 import { useAppTestDatabase } from '../../tests/support/db';
 import { getPage, postForm, runRoute } from '../../tests/support/routes';
-import { billingRun } from './billing-run.server';
-import { addService, recordManualPayment } from './staff.server';
+import { recordManualPayment } from './staff.server';
+import { invoicedCustomer } from './test-support';
 
 const t = useAppTestDatabase();
 
-async function invoicedCustomer() {
-  const admin = await createUser(t.db);
-  await t.db.update(users).set({ role: 'ADMIN' }).where(eq(users.id, admin.id));
-  const { organization, owner } = await createOrg(t.db);
-  await addService(t.db, admin.actor, {
-    organizationId: organization.id,
-    type: 'POS_TERMINAL',
-    name: 'Till',
-    monthlyFee: 4200,
-  });
-  await billingRun.run(t.db, { now: new Date() });
-  const [account] = await t.db
-    .select()
-    .from(billingAccounts)
-    .where(eq(billingAccounts.organizationId, organization.id));
-  const [invoice] = await t.db.select().from(invoices).where(eq(invoices.billingAccountId, account!.id));
-  return { admin, organization, owner, account: account!, invoice: invoice! };
-}
+const invoiced = () => invoicedCustomer(t.db, 4200);
 
 describe('invoice pages', () => {
   it('lists the invoice, shows it, serves the stored PDF; another organization gets 404', async () => {
-    const c = await invoicedCustomer();
+    const c = await invoiced();
     const cookie = await cookieFor(t.db, c.owner.id);
     const params = { slug: c.organization.slug, number: c.invoice.invoiceNumber! };
     const list = await runRoute(
@@ -83,7 +66,7 @@ describe('invoice pages', () => {
   });
 
   it('"Pay now" opens a fresh payment link that works without signing in', async () => {
-    const c = await invoicedCustomer();
+    const c = await invoiced();
     const cookie = await cookieFor(t.db, c.owner.id);
     const params = { slug: c.organization.slug, number: c.invoice.invoiceNumber! };
     const r = await runRoute(invoiceRoute.action, postForm('/x', cookie, { intent: 'pay' }), params);
@@ -118,7 +101,7 @@ describe('invoice pages', () => {
 
 describe('a suspended organization', () => {
   it('reaches only billing; its API keys get 402', async () => {
-    const c = await invoicedCustomer();
+    const c = await invoiced();
     const cookie = await cookieFor(t.db, c.owner.id);
     const { key: secret } = await createApiKey(t.db, c.owner.actor, {
       organizationId: c.organization.id,
@@ -161,7 +144,7 @@ describe('a suspended organization', () => {
 
 describe('the staff billing page /admin/organizations/:slug/billing', () => {
   it('is 404 to non-staff; SUPPORT reads but cannot move money; ADMIN adds a service and records a payment', async () => {
-    const c = await invoicedCustomer();
+    const c = await invoiced();
     const params = { slug: c.organization.slug };
     const path = `/admin/organizations/${c.organization.slug}/billing`;
     // An organization OWNER is not platform staff.

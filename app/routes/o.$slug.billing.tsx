@@ -34,10 +34,10 @@ import {
 } from '~/components/confirm';
 import { IntentFields, SubmitButton } from '~/components/form';
 import { planHighlights } from '~/components/plan-features';
-import { env } from '~/env.server';
 import { formatMoney as money, statusLabel } from '~/invoicing/format';
 import { accountStatusOf } from '~/invoicing/grace.server';
 import { listInvoices } from '~/invoicing/invoices.server';
+import { billingPageUrl } from '~/invoicing/notify.server';
 import { listServices } from '~/invoicing/staff.server';
 import { badIntent, done, type FormAnswer, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { authorize, requireMember } from '~/orgs/access.server';
@@ -71,8 +71,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     checkout: checkout === 'success' || checkout === 'canceled' ? checkout : null,
   });
 }
-
-const billingUrl = (slug: string) => `${env().APP_URL}/o/${slug}/billing`;
 
 function stripeOutcome(result: Exclude<PlanChangeResult, { kind: 'checkout' }>): string {
   const when =
@@ -108,7 +106,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (isStripeMode()) {
         const result = await requestStripePlanChange(db, stripeClient(), actor, organization.id, {
           planKey: submission.value.planKey,
-          billingUrl: billingUrl(organization.slug),
+          billingUrl: billingPageUrl(organization.slug),
         });
         if (result.kind === 'checkout') return redirect(result.url, 303);
         return done(here, stripeOutcome(result));
@@ -153,7 +151,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         stripeClient(),
         actor,
         organization.id,
-        billingUrl(organization.slug),
+        billingPageUrl(organization.slug),
       );
       return redirect(portal.url, 303);
     } catch (err) {
