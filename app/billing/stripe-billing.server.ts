@@ -10,17 +10,17 @@
 // Stripe calls that make Stripe send a subscription webhook run with no row lock held: the webhook
 // handler takes the organization lock, and a fake Stripe that delivers synchronously (or a real one that
 // is fast) would otherwise wait on us while we wait on it.
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { type Actor, recordAudit } from '~/audit/audit.server';
-import { Conflict, UpstreamFailed, ValidationFailed } from '~/lib/errors';
+import { Conflict, UpstreamFailed } from '~/lib/errors';
 import { authorize } from '~/orgs/access.server';
 import { assertMembersFit, countSeats } from '~/orgs/limits.server';
 import type { Database } from '~db/client.server';
 import { organizations, plans, subscriptions } from '~db/schema';
 import { isPaidPlan, isUpgrade, type PlanLimits } from './plans';
 import { ENDED_STATUSES, firstItem, idOf, periodOf, subscriptionStatusOf } from './stripe-objects';
-import { changePlanSchema } from './subscriptions.server';
+import { changePlanSchema, offeredPlan } from './subscriptions.server';
 
 type PlanRow = typeof plans.$inferSelect;
 type SubscriptionRow = typeof subscriptions.$inferSelect;
@@ -51,15 +51,6 @@ async function loadState(tx: Database, organizationId: string) {
     .where(eq(subscriptions.organizationId, organizationId));
   if (!row) throw new Conflict('This organization has no subscription. Contact support.');
   return row;
-}
-
-async function targetPlan(tx: Database, planKey: string): Promise<PlanRow> {
-  const [plan] = await tx
-    .select()
-    .from(plans)
-    .where(and(eq(plans.key, planKey), eq(plans.isActive, true), isNull(plans.deletedAt)));
-  if (!plan) throw new ValidationFailed('Unknown plan.', { planKey: ['Unknown plan'] });
-  return plan;
 }
 
 /** A live Stripe subscription: attached and not ended. */
@@ -123,7 +114,7 @@ export async function requestStripePlanChange(
   const checked = await db.transaction(async (tx) => {
     await authorize(tx, actor, organizationId, 'billing:change-plan', { lock: true });
     const state = await loadState(tx, organizationId);
-    const plan = await targetPlan(tx, planKey);
+    const plan = await offeredPlan(tx, planKey);
     const { subscription, plan: current } = state;
     if (plan.id === current.id && subscription.status !== 'CANCELED') {
       throw new Conflict(

@@ -169,6 +169,16 @@ export async function disableModulesAbove(
   return toDisable.map((m) => m.moduleKey);
 }
 
+/** An active, not deleted plan by key: what a plan change may move to. */
+export async function offeredPlan(tx: Database, planKey: string): Promise<PlanRow> {
+  const [plan] = await tx
+    .select()
+    .from(plans)
+    .where(and(eq(plans.key, planKey), eq(plans.isActive, true), sql`${plans.deletedAt} IS NULL`));
+  if (!plan) throw new ValidationFailed('Unknown plan.', { planKey: ['Unknown plan'] });
+  return plan;
+}
+
 export const changePlanSchema = z.object({
   planKey: z
     .string({ required_error: 'Choose a plan' })
@@ -188,11 +198,7 @@ export async function changePlan(db: Database, actor: Actor, organizationId: str
     await authorize(tx, actor, organizationId, 'billing:change-plan', { lock: true });
     const { subscription, plan: oldPlan } = await currentSubscription(tx, organizationId);
     assertLocallyManaged(subscription);
-    const [newPlan] = await tx
-      .select()
-      .from(plans)
-      .where(and(eq(plans.key, key), eq(plans.isActive, true), sql`${plans.deletedAt} IS NULL`));
-    if (!newPlan) throw new ValidationFailed('Unknown plan.', { planKey: ['Unknown plan'] });
+    const newPlan = await offeredPlan(tx, key);
     if (newPlan.id === oldPlan.id && subscription.status === 'ACTIVE') {
       throw new Conflict(
         subscription.cancelAtPeriodEnd
