@@ -43,6 +43,7 @@ describe('configuration', () => {
         SESSION_SECRET: 's'.repeat(32),
         JWT_SECRET: 'j'.repeat(32),
         EMAIL_PAYLOAD_KEY: 'ab'.repeat(32),
+        TOTP_ENCRYPTION_KEY: 'ba'.repeat(32),
         CRON_SECRET: 'c'.repeat(16),
       }).NODE_ENV,
     ).toBe('production');
@@ -54,6 +55,7 @@ describe('configuration', () => {
       SESSION_SECRET: 's'.repeat(32),
       JWT_SECRET: 'j'.repeat(32),
       EMAIL_PAYLOAD_KEY: 'ab'.repeat(32),
+      TOTP_ENCRYPTION_KEY: 'ba'.repeat(32),
       CRON_SECRET: 'c'.repeat(16),
       STRIPE_SECRET_KEY: 'sk_live_x',
     };

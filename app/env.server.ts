@@ -28,6 +28,11 @@ export const envSchema = z
       .string()
       .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)')
       .optional(),
+    // AES-256-GCM key of the stored TOTP secrets (app/auth/totp.server.ts), its own so it rotates alone.
+    TOTP_ENCRYPTION_KEY: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)')
+      .optional(),
     CRON_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     SMTP_URL: optionalUrl,
     EMAIL_FROM: z.string().min(3).default('SaaS Platform <no-reply@localhost>'),
@@ -61,7 +66,13 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     // Production refuses to run on development defaults for secrets.
     if (env.NODE_ENV !== 'production') return;
-    for (const key of ['SESSION_SECRET', 'JWT_SECRET', 'EMAIL_PAYLOAD_KEY', 'CRON_SECRET'] as const) {
+    for (const key of [
+      'SESSION_SECRET',
+      'JWT_SECRET',
+      'EMAIL_PAYLOAD_KEY',
+      'TOTP_ENCRYPTION_KEY',
+      'CRON_SECRET',
+    ] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
     // Stripe mode without the webhook secret would refuse every delivery: plans would never change.
@@ -115,5 +126,10 @@ export function emailPayloadKey(): string {
 
 /** Tests that change process.env (e.g. OAuth endpoints of a fake provider) re-read it. */
 export function resetEnvCache(): void {
+/** Development fallback like the email payload key's; production requires TOTP_ENCRYPTION_KEY. */
+export function totpEncryptionKey(): string {
+  return env().TOTP_ENCRYPTION_KEY ?? '11'.repeat(32);
+}
+
   cached = undefined;
 }

@@ -158,6 +158,7 @@ async function main() {
       SESSION_SECRET: 'bench-session-secret-bench-session-secret',
       JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-bench-00',
       EMAIL_PAYLOAD_KEY: 'cd'.repeat(32),
+      TOTP_ENCRYPTION_KEY: 'dc'.repeat(32),
       CRON_SECRET: 'bench-cron-secret-000',
       APP_URL: `http://127.0.0.1:${APP_PORT}`,
       LOG_LEVEL: 'warn',

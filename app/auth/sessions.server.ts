@@ -22,6 +22,7 @@ import {
   users,
 } from '~db/schema';
 import { safeRedirectPath } from './redirect';
+import { secondFactorExists } from './second-factor-sql.server';
 import { generateToken, sha256Hex } from './tokens.server';
 import { describeUserAgent } from './user-agent';
 
@@ -56,6 +57,10 @@ function createLucia(db: Database) {
       ipAddress: a.ipAddress,
       userAgent: a.userAgent,
       lastUsedAt: a.lastUsedAt,
+      signInMethod: a.signInMethod,
+      secondFactor: a.secondFactor,
+      twoFactorPending: a.twoFactorPending,
+      reauthenticatedAt: a.reauthenticatedAt,
     }),
   });
 }
@@ -69,7 +74,14 @@ declare module 'lucia' {
     DatabaseUserAttributes: Omit<UserRow, 'id'>;
     DatabaseSessionAttributes: Pick<
       SessionRow,
-      'activeOrganizationId' | 'ipAddress' | 'userAgent' | 'lastUsedAt'
+      | 'activeOrganizationId'
+      | 'ipAddress'
+      | 'userAgent'
+      | 'lastUsedAt'
+      | 'signInMethod'
+      | 'secondFactor'
+      | 'twoFactorPending'
+      | 'reauthenticatedAt'
     >;
   }
 }
@@ -84,7 +96,10 @@ export function luciaFor(db: Database) {
   return lucia;
 }
 
-export type SessionUser = import('lucia').User;
+export type SessionUser = import('lucia').User & {
+  /** A confirmed TOTP app or a passkey (docs/decisions/0019). */
+  hasSecondFactor: boolean;
+};
 export type UserSession = import('lucia').Session;
 
 /** The signed-in user's membership of the organization whose page (`/o/:slug/…`) the request is for. */
@@ -99,6 +114,8 @@ export interface PathMembership {
     subscriptionStatus: string | null;
     /** The billing account's status: SUSPENDED closes every page but billing (issue 11 §8). */
     billingStatus: string | null;
+    /** The organization requires a second factor of its members (issue 15). */
+    requireTwoFactor: boolean;
   } | null;
 }
 
@@ -117,25 +134,56 @@ function readToken(request: Request, db: Database): string | null {
   return readCookie(request, luciaFor(db).sessionCookieName);
 }
 
+export type SignInMethod = 'password' | 'github' | 'google' | 'passkey';
+export type SecondFactorKind = 'totp' | 'recovery_code' | 'passkey';
+
+export interface SessionOptions {
+  /** How the first factor was proven; 'password' by default. */
+  signInMethod?: SignInMethod;
+  /** The second factor proven at this sign-in, if any. */
+  secondFactor?: SecondFactorKind | null;
+  /** A partial session: it may only finish the second step or sign out, and lives TWO_FACTOR_PENDING_MINUTES. */
+  twoFactorPending?: boolean;
+}
+
+/** How long a partial session (password right, second step not yet) lives (docs/decisions/0019). */
+export const TWO_FACTOR_PENDING_MINUTES = 10;
+/** The only pages a partial session may open. */
+export const TWO_FACTOR_PATH = '/login/two-factor';
+const PENDING_ALLOWED_PATHS = new Set([TWO_FACTOR_PATH, `${TWO_FACTOR_PATH}.data`, '/logout', '/logout.data']);
+
 /** Starts a new session (fresh id) for the user; returns the Set-Cookie header value. */
 export async function createUserSession(
   db: Database,
   userId: string,
   request: Request,
   activeOrganizationId: string | null = null,
+  options: SessionOptions = {},
 ): Promise<string> {
   const token = generateToken();
   const lucia = luciaFor(db);
+  const now = new Date();
+  const pending = options.twoFactorPending ?? false;
   await lucia.createSession(
     userId,
     {
       activeOrganizationId,
       ipAddress: clientIp(request),
       userAgent: request.headers.get('user-agent')?.slice(0, 512) ?? null,
-      lastUsedAt: new Date(),
+      lastUsedAt: now,
+      signInMethod: options.signInMethod ?? 'password',
+      secondFactor: pending ? null : (options.secondFactor ?? null),
+      twoFactorPending: pending,
+      // A complete sign-in is a fresh proof of who you are (sudo mode); a partial one is not yet.
+      reauthenticatedAt: pending ? null : now,
     },
     { sessionId: sha256Hex(token) },
   );
+  if (pending) {
+    // Lucia gives every session its full lifetime; a partial one gets minutes (and is never renewed).
+    const expiresAt = new Date(now.getTime() + TWO_FACTOR_PENDING_MINUTES * 60_000);
+    await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, sha256Hex(token)));
+  }
   return lucia.createSessionCookie(token).serialize();
 }
 
@@ -163,7 +211,12 @@ function buildAuthQuery(db: Database) {
         activeOrganizationId: sessions.activeOrganizationId,
         ipAddress: sessions.ipAddress,
         userAgent: sessions.userAgent,
+        signInMethod: sessions.signInMethod,
+        secondFactor: sessions.secondFactor,
+        twoFactorPending: sessions.twoFactorPending,
+        reauthenticatedAt: sessions.reauthenticatedAt,
       },
+      hasSecondFactor: secondFactorExists(sessions.userId),
       user: {
         email: users.email,
         name: users.name,
@@ -180,6 +233,7 @@ function buildAuthQuery(db: Database) {
       organizationSlug: organizations.slug,
       memberId: organizationMembers.id,
       memberRole: organizationMembers.role,
+      requireTwoFactor: organizations.requireTwoFactor,
       subscriptionStatus: subscriptions.status,
       billingStatus: billingAccounts.status,
     })
@@ -212,10 +266,29 @@ function authQuery(db: Database) {
   return query;
 }
 
-/** Validates the request's session cookie; null when absent, expired, revoked, or the user cannot sign in. */
+/**
+ * Validates the request's session cookie; null when absent, expired, revoked, or the user cannot sign in.
+ * A partial session (password right, second step owed) is nobody: on the pages it may open (the second
+ * step, sign out) getAuth answers null, and every other request is redirected to the second step.
+ */
 export async function getAuth(request: Request, db?: Database): Promise<AuthContext | null> {
+  const auth = await getSessionAuth(request, db);
+  if (!auth?.session.twoFactorPending) return auth;
+  const url = new URL(request.url);
+  if (PENDING_ALLOWED_PATHS.has(url.pathname)) return null;
+  throw redirect(TWO_FACTOR_PATH);
+}
+
+/** The request's session, complete or partial (the second-step page and sign-out need the partial one). */
+export async function getSessionAuth(request: Request, db?: Database): Promise<AuthContext | null> {
   const database = db ?? (await getDb());
   return requestMemo(request, `auth:${dbKey(database)}`, () => validateRequestSession(request, database));
+}
+
+/** The partial session of the request, or null when there is none (the second-step page). */
+export async function getPendingSignIn(request: Request, db?: Database): Promise<AuthContext | null> {
+  const auth = await getSessionAuth(request, db);
+  return auth?.session.twoFactorPending ? auth : null;
 }
 
 // Distinct databases (tests bind several) get distinct memo keys.
@@ -246,7 +319,8 @@ async function validateRequestSession(request: Request, database: Database): Pro
   }
   const headers = new Headers();
   // Sliding expiry as Lucia does it: past half-life, extend and re-send the cookie (same token).
-  const renew = row.session.expiresAt.getTime() - now < SESSION_MS / 2;
+  // A partial session keeps its minutes: never extended.
+  const renew = !row.session.twoFactorPending && row.session.expiresAt.getTime() - now < SESSION_MS / 2;
   const touch = now - row.session.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS;
   const expiresAt = renew ? new Date(now + SESSION_MS) : row.session.expiresAt;
   if (renew || touch) {
@@ -266,8 +340,12 @@ async function validateRequestSession(request: Request, database: Database): Pro
     ipAddress: row.session.ipAddress,
     userAgent: row.session.userAgent,
     lastUsedAt: touch ? new Date(now) : row.session.lastUsedAt,
+    signInMethod: row.session.signInMethod,
+    secondFactor: row.session.secondFactor,
+    twoFactorPending: row.session.twoFactorPending,
+    reauthenticatedAt: row.session.reauthenticatedAt,
   };
-  const user: SessionUser = { id: row.session.userId, ...row.user };
+  const user: SessionUser = { id: row.session.userId, ...row.user, hasSecondFactor: row.hasSecondFactor };
   const pathMembership: PathMembership | null = slug
     ? {
         slug,
@@ -283,6 +361,7 @@ async function validateRequestSession(request: Request, database: Database): Pro
                 memberId: row.memberId,
                 subscriptionStatus: row.subscriptionStatus ?? null,
                 billingStatus: row.billingStatus ?? null,
+                requireTwoFactor: row.requireTwoFactor ?? false,
               }
             : null,
       }
@@ -358,6 +437,12 @@ export interface SessionListItem {
   lastUsedAt: Date;
   createdAt: Date;
   current: boolean;
+  /** How it signed in: 'password', 'github', 'google' or 'passkey'. */
+  signInMethod: string;
+  /** The second factor proven at sign-in: 'totp', 'recovery_code', 'passkey' or null. */
+  secondFactor: string | null;
+  /** Password right, second step not finished (it expires within minutes). */
+  twoFactorPending: boolean;
 }
 
 /** Every active session of the user, most recently used first, the current one marked. */
@@ -378,6 +463,9 @@ export async function listSessions(
     lastUsedAt: r.lastUsedAt,
     createdAt: r.createdAt,
     current: r.id === currentSessionId,
+    signInMethod: r.signInMethod,
+    secondFactor: r.secondFactor,
+    twoFactorPending: r.twoFactorPending,
   }));
 }
 
@@ -419,7 +507,8 @@ export async function revokeAllOtherSessions(
 
 /** Signs the request's session out (audited) and returns the Set-Cookie that clears the cookie. */
 export async function signOut(db: Database, request: Request): Promise<string> {
-  const auth = await getAuth(request, db);
+  // A partial session signs out too (the second step's "cancel").
+  const auth = await getSessionAuth(request, db);
   const { cookie } = await destroySession(request, db);
   if (auth) {
     await recordAudit(

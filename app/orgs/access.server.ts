@@ -1,7 +1,7 @@
 // Who may do what in an organization. `authorize` is the domain layer's check (inside the transaction
 // that writes); `requireMember` is the route's guard. Both answer 404 to non-members (SPEC §7: a tenant
 // never learns what another tenant has) and 403 with an explanation to members whose role may not.
-import { data } from '@remix-run/node';
+import { data, redirect } from '@remix-run/node';
 import { and, eq } from 'drizzle-orm';
 import { type Actor, userActor } from '~/audit/audit.server';
 import { requireUser } from '~/auth/sessions.server';
@@ -113,6 +113,10 @@ export async function requireMember(
   const known = slug && auth.pathMembership?.slug === slug ? auth.pathMembership.member : undefined;
   const member = known !== undefined ? known : slug ? await loadMembership(db, slug, auth.user.id) : null;
   if (!member) throw new Response(ORGANIZATION_NOT_FOUND, { status: 404, statusText: 'Not Found' });
+  // The organization requires a second factor (issue 15): enroll first, then every page opens.
+  if (member.requireTwoFactor && !auth.user.hasSecondFactor) {
+    throw redirect(`/settings/security?${new URLSearchParams({ required: member.organization.slug })}`);
+  }
   if (action && !can(member.role, action)) {
     throw new Response(forbiddenMessage(member.role, action), { status: 403, statusText: 'Forbidden' });
   }
@@ -150,6 +154,7 @@ async function loadMembership(db: Database, slug: string, userId: string) {
       slug: organizations.slug,
       role: organizationMembers.role,
       memberId: organizationMembers.id,
+      requireTwoFactor: organizations.requireTwoFactor,
       subscriptionStatus: subscriptions.status,
       billingStatus: billingAccounts.status,
     })
@@ -168,6 +173,7 @@ async function loadMembership(db: Database, slug: string, userId: string) {
     memberId: row.memberId,
     subscriptionStatus: (row.subscriptionStatus as string | null) ?? null,
     billingStatus: (row.billingStatus as string | null) ?? null,
+    requireTwoFactor: row.requireTwoFactor,
   };
 }
 

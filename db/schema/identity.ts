@@ -1,6 +1,6 @@
 // Identity tables (SPEC §4 "Identity"); mirrors migrations/0001_identity.sql.
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
 import { id, timestamps, ts } from './columns';
 import { userRole, userStatus, verificationPurpose } from './enums';
 import { organizations } from './tenancy';
@@ -76,9 +76,22 @@ export const sessions = pgTable(
     activeOrganizationId: text('active_organization_id').references(() => organizations.id, {
       onDelete: 'set null',
     }),
+    // Second factor (migrations/0016_second_factor.sql, docs/decisions/0019).
+    signInMethod: text('sign_in_method').notNull().default('password'),
+    secondFactor: text('second_factor'),
+    twoFactorPending: boolean('two_factor_pending').notNull().default(false),
+    reauthenticatedAt: ts('reauthenticated_at'),
     ...timestamps(),
   },
   (t) => [
+    check(
+      'sessions_sign_in_method_check',
+      sql`${t.signInMethod} IN ('password', 'github', 'google', 'passkey')`,
+    ),
+    check(
+      'sessions_second_factor_check',
+      sql`${t.secondFactor} IS NULL OR ${t.secondFactor} IN ('totp', 'recovery_code', 'passkey')`,
+    ),
     index('sessions_user_id_idx').on(t.userId),
     index('sessions_expires_at_idx').on(t.expiresAt),
     index('sessions_last_used_at_idx').on(t.lastUsedAt),
@@ -148,4 +161,35 @@ export const refreshTokens = pgTable(
     index('refresh_tokens_family_id_idx').on(t.familyId),
     index('refresh_tokens_expires_at_idx').on(t.expiresAt),
   ],
+);
+
+/** One authenticator app per user; the secret is AES-256-GCM encrypted (app/auth/totp.server.ts). */
+export const totpCredentials = pgTable(
+  'totp_credentials',
+  {
+    id: id(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    encryptedSecret: text('encrypted_secret').notNull(),
+    confirmedAt: ts('confirmed_at'),
+    lastUsedStep: bigint('last_used_step', { mode: 'number' }),
+    ...timestamps(),
+  },
+  (t) => [unique('totp_credentials_user_id_key').on(t.userId)],
+);
+
+/** Single-use recovery codes, stored as SHA-256. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: id(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: ts('used_at'),
+    ...timestamps(),
+  },
+  (t) => [unique('recovery_codes_user_code_key').on(t.userId, t.codeHash)],
 );

@@ -1,6 +1,6 @@
 // Tenancy tables (SPEC §4 "Tenancy"); mirrors migrations/0002_tenancy.sql.
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, check, index, jsonb, pgTable, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import { id, timestamps, ts } from './columns';
 import { invitationStatus, memberRole } from './enums';
 import { users } from './identity';
@@ -18,6 +18,8 @@ export const organizations = pgTable(
     city: text('city'),
     country: text('country'),
     metadata: jsonb('metadata'),
+    // Members must have a second factor to reach the organization's pages (migrations/0016).
+    requireTwoFactor: boolean('require_two_factor').notNull().default(false),
     ...timestamps(),
   },
   (t) => [

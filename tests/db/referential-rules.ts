@@ -9,6 +9,8 @@ export const REFERENTIAL_RULES: ReadonlyArray<readonly [child: string, parent: s
     ['sessions.user_id', 'users.id', 'cascade'],
     ['refresh_tokens.user_id', 'users.id', 'cascade'],
     ['sessions.active_organization_id', 'organizations.id', 'set null'],
+    ['totp_credentials.user_id', 'users.id', 'cascade'],
+    ['recovery_codes.user_id', 'users.id', 'cascade'],
     // Tenancy
     ['organization_members.organization_id', 'organizations.id', 'cascade'],
     ['organization_members.user_id', 'users.id', 'cascade'],

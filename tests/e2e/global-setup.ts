@@ -61,6 +61,7 @@ export default async function setup(project: TestProject) {
       SESSION_SECRET: 'e2e-session-secret-e2e-session-secret-00',
       JWT_SECRET: 'e2e-jwt-secret-e2e-jwt-secret-e2e-jwt-000',
       EMAIL_PAYLOAD_KEY: 'ab'.repeat(32),
+      TOTP_ENCRYPTION_KEY: 'ba'.repeat(32),
       CRON_SECRET: 'e2e-cron-secret-0000',
       // Keep emails queued so tests can read their links from the outbox (a sent email's payload is cleared).
       EMAIL_DELIVERY: 'cron',

@@ -10,6 +10,7 @@ export const SHARED_SECRETS = {
   SESSION_SECRET: 'multi-session-secret-multi-session-secret',
   JWT_SECRET: 'multi-jwt-secret-multi-jwt-secret-multi-00',
   EMAIL_PAYLOAD_KEY: 'ef'.repeat(32),
+  TOTP_ENCRYPTION_KEY: 'fe'.repeat(32),
   CRON_SECRET: 'multi-instance-cron-secret',
 } as const;
 

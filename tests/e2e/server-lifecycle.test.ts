@@ -34,6 +34,7 @@ describeServer('production server lifecycle', () => {
         SESSION_SECRET: 'lifecycle-session-secret-lifecycle-000000',
         JWT_SECRET: 'lifecycle-jwt-secret-lifecycle-jwt-0000000',
         EMAIL_PAYLOAD_KEY: 'cd'.repeat(32),
+        TOTP_ENCRYPTION_KEY: 'dc'.repeat(32),
         CRON_SECRET: 'lifecycle-cron-secret',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
