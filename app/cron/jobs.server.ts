@@ -1,6 +1,6 @@
-// The closed list of cron jobs served at POST /cron/<job>. analytics-rollup (SPEC §8) joins this list
-// with the admin area's analytics.
+// The closed list of cron jobs served at POST /cron/<job> (SPEC §8).
 import { sql } from 'drizzle-orm';
+import { analyticsRollup } from '~/analytics/rollup.server';
 import { billingRun } from '~/invoicing/billing-run.server';
 import { subscriptionMaintenance } from '~/invoicing/subscription-maintenance.server';
 import { utcMonth } from '~/usage/usage.server';
@@ -83,6 +83,7 @@ export const cronJobs = {
   'usage-rollup': usageRollup,
   'billing-run': billingRun,
   'subscription-maintenance': subscriptionMaintenance,
+  'analytics-rollup': analyticsRollup,
 } as const satisfies Record<string, CronJob>;
 
 export type CronJobName = keyof typeof cronJobs;
