@@ -6,6 +6,7 @@ export * from './billing';
 export * from './enums';
 export * from './events';
 export * from './identity';
+export * from './passkeys';
 export * from './platform';
 export * from './relations';
 export * from './store';

@@ -9,6 +9,9 @@ export const REFERENTIAL_RULES: ReadonlyArray<readonly [child: string, parent: s
     ['sessions.user_id', 'users.id', 'cascade'],
     ['refresh_tokens.user_id', 'users.id', 'cascade'],
     ['sessions.active_organization_id', 'organizations.id', 'set null'],
+    ['webauthn_credentials.user_id', 'users.id', 'cascade'],
+    ['webauthn_challenges.user_id', 'users.id', 'cascade'],
+    ['email_change_requests.user_id', 'users.id', 'cascade'],
     ['totp_credentials.user_id', 'users.id', 'cascade'],
     ['recovery_codes.user_id', 'users.id', 'cascade'],
     // Tenancy
