@@ -55,6 +55,8 @@ export const envSchema = z
     GOOGLE_AUTHORIZE_URL: z.string().url().default('https://accounts.google.com/o/oauth2/v2/auth'),
     GOOGLE_TOKEN_URL: z.string().url().default('https://oauth2.googleapis.com/token'),
     GOOGLE_USERINFO_URL: z.string().url().default('https://openidconnect.googleapis.com/v1/userinfo'),
+    // Files of digital products (app/store/storage.server.ts): a local folder behind the FileStore interface.
+    STORAGE_DIR: z.string().min(1).default('.data/storage'),
     INVITATION_TTL_HOURS: z.coerce
       .number()
       .int()

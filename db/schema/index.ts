@@ -10,4 +10,5 @@ export * from './passkeys';
 export * from './platform';
 export * from './relations';
 export * from './store';
+export * from './store-fulfilment';
 export * from './tenancy';
