@@ -4,6 +4,7 @@ import {
   type AnyPgColumn,
   boolean,
   check,
+  customType,
   date,
   index,
   integer,
@@ -28,6 +29,9 @@ import {
 } from './enums';
 import { users } from './identity';
 import { organizations } from './tenancy';
+
+// PostgreSQL's tsvector (catalog search, migrations/0014_store_search.sql); read only through SQL.
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const products = pgTable(
   'products',
@@ -64,6 +68,10 @@ export const products = pgTable(
     publishedAt: ts('published_at'),
     deletedAt: ts('deleted_at'),
     ...timestamps(),
+    // Generated from name, tags and short description (0014); searched through its GIN index.
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql`store_search_document(name, short_description, tags)`,
+    ),
   },
   (t) => [
     check('products_base_price_check', sql`${t.basePrice} >= 0`),
@@ -73,6 +81,7 @@ export const products = pgTable(
     index('products_plan_id_idx').on(t.planId),
     index('products_status_featured_idx').on(t.status, t.featured),
     index('products_type_status_idx').on(t.type, t.status),
+    index('products_search_vector_idx').using('gin', t.searchVector),
   ],
 );
 
