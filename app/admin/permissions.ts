@@ -22,6 +22,7 @@ export const STAFF_PERMISSIONS = {
     false,
   ),
   'plans:manage': cell('edit and retire plans', true, false),
+  'store:manage': cell('manage store products, prices, categories and discounts', true, false),
   'apps:manage': cell('manage apps whose organization was deleted', true, false),
   'settings:manage': cell('change system settings', true, false),
   'email-log:read': cell('read the email log', true, true),

@@ -24,6 +24,7 @@ import {
 } from '~/invoicing/stripe-mirror.server';
 import { ValidationFailed } from '~/lib/errors';
 import { lockOrganization } from '~/orgs/access.server';
+import { reconcileOrderRefund } from '~/store/refunds.server';
 import type { Database } from '~db/client.server';
 import { organizations, plans, subscriptions } from '~db/schema';
 import { formatMoney, type PlanLimits } from './plans';
@@ -597,6 +598,9 @@ async function trialWillEnd(tx: Database, event: Stripe.Event): Promise<Effect> 
 
 async function chargeRefunded(tx: Database, event: Stripe.Event): Promise<Effect> {
   const charge = event.data.object as Stripe.Charge;
+  // A store order's charge (by its PaymentIntent): the store reconciles the order and its refunds.
+  const storeOrder = await reconcileOrderRefund(tx, charge, event.id);
+  if (storeOrder) return applied(storeOrder.note);
   // Recorded against the payment it refunds (a payment link's card payment, by its payment intent).
   const paymentId = await recordChargeRefund(tx, charge);
   const owner = await organizationOfCustomer(tx, idOf(charge.customer));

@@ -11,4 +11,5 @@ export * from './platform';
 export * from './relations';
 export * from './store';
 export * from './store-fulfilment';
+export * from './store-fulfilment';
 export * from './tenancy';

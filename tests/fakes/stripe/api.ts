@@ -492,9 +492,13 @@ route('POST', '/v1/refunds', ({ core, params }) => {
   if (chargeId && intentId)
     throw invalidRequest('You may only specify one of these parameters: charge, payment_intent.', 'charge');
   const amount = integerParam(params, 'amount');
-  if (intentId) return refundCharge(core, intentCharge(core, intentId, 'payment_intent'), amount);
+  const fields = {
+    metadata: (params.metadata as Record<string, string> | undefined) ?? {},
+    reason: stringParam(params, 'reason') ?? null,
+  };
+  if (intentId) return refundCharge(core, intentCharge(core, intentId, 'payment_intent'), amount, fields);
   if (!chargeId) throw missingParam('charge');
-  return refundCharge(core, core.charge(chargeId, 'charge'), amount);
+  return refundCharge(core, core.charge(chargeId, 'charge'), amount, fields);
 });
 
 route('GET', '/v1/events/:id', ({ core, path }) => {

@@ -567,7 +567,13 @@ export function payInvoice(core: Core, invoice: StripeObject): StripeObject {
   return invoice;
 }
 
-export function refundCharge(core: Core, charge: StripeObject, amount?: number): StripeObject {
+export function refundCharge(
+  core: Core,
+  charge: StripeObject,
+  amount?: number,
+  // What the caller set on the refund (POST /v1/refunds metadata and reason), kept as Stripe keeps them.
+  fields: { metadata?: Record<string, string>; reason?: string | null } = {},
+): StripeObject {
   const refundable = charge.paid ? charge.amount - charge.amount_refunded : 0;
   if (refundable <= 0)
     throw invalidRequest(
@@ -582,7 +588,10 @@ export function refundCharge(core: Core, charge: StripeObject, amount?: number):
       'amount',
     );
   const before = structuredClone(charge);
-  const refund = buildRefund(core.now(), charge, value);
+  const refund = Object.assign(buildRefund(core.now(), charge, value), {
+    metadata: fields.metadata ?? {},
+    reason: fields.reason ?? null,
+  });
   charge.amount_refunded += value;
   charge.refunded = charge.amount_refunded === charge.amount;
   charge.refunds.data.unshift(refund);
