@@ -57,8 +57,6 @@ export const envSchema = z
     GOOGLE_USERINFO_URL: z.string().url().default('https://openidconnect.googleapis.com/v1/userinfo'),
     // Files of digital products (app/store/storage.server.ts): a local folder behind the FileStore interface.
     STORAGE_DIR: z.string().min(1).default('.data/storage'),
-    // Files of digital products (app/store/storage.server.ts): a local folder behind the FileStore interface.
-    STORAGE_DIR: z.string().min(1).default('.data/storage'),
     INVITATION_TTL_HOURS: z.coerce
       .number()
       .int()

@@ -234,44 +234,6 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
     `${c.who} changed the discount code ${quoted(c.after.code ?? c.before.code, '')}`.trim(),
   'store_discount.deactivated': (c) =>
     `${c.who} deactivated the discount code ${quoted(c.before.code, '')}`.trim(),
-  // Store fulfilment (issue 13): downloads, reviews, refunds, the staff catalog.
-  'store_download.served': (c) =>
-    `${c.who} downloaded ${quoted(c.after.file, 'a file')} of ${quoted(c.after.product, 'a purchase')}`,
-  'store_review.created': (c) =>
-    `${c.who} reviewed ${quoted(c.after.product, 'a product')} (${Number(c.after.rating ?? 0)} of 5)`,
-  'store_review.voted': (c) => `${c.who} found a review of ${quoted(c.after.product, 'a product')} helpful`,
-  'store_refund.issued': (c) =>
-    `${c.who} refunded ${formatMoney(Number(c.after.amount ?? 0), str(c.after.currency) ?? 'USD')} of order ${str(c.after.orderNumber) ?? ''} (${statusWord(c.after.reason) || 'no reason'})`.replace(
-      '  ',
-      ' ',
-    ),
-  'store_refund.failed': (c) =>
-    `A refund of ${formatMoney(Number(c.after.amount ?? 0), str(c.after.currency) ?? 'USD')} of order ${str(c.after.orderNumber) ?? ''} failed at Stripe`.replace(
-      '  ',
-      ' ',
-    ),
-  'store_refund.reconciled': (c) =>
-    `Stripe reported ${formatMoney(Number(c.after.amount ?? 0), str(c.after.currency) ?? 'USD')} refunded in all on order ${str(c.after.orderNumber) ?? ''}`.replace(
-      '  ',
-      ' ',
-    ),
-  'store_product.created': (c) => `${c.who} created the product ${quoted(c.after.name, '')}`.trim(),
-  'store_product.updated': (c) =>
-    `${c.who} changed the product ${quoted(c.after.name ?? c.before.name, '')}`.trim(),
-  'store_product.deleted': (c) => `${c.who} deleted the product ${quoted(c.before.name, '')}`.trim(),
-  'store_price.created': (c) =>
-    `${c.who} added a price of ${formatMoney(Number(c.after.unitAmount ?? 0), str(c.after.currency) ?? 'USD')} to ${quoted(c.after.product, 'a product')}`,
-  'store_price.deactivated': (c) =>
-    `${c.who} deactivated a price of ${quoted(c.before.product, 'a product')}`,
-  'store_category.created': (c) => `${c.who} created the category ${quoted(c.after.name, '')}`.trim(),
-  'store_category.updated': (c) =>
-    `${c.who} changed the category ${quoted(c.after.name ?? c.before.name, '')}`.trim(),
-  'store_category.deleted': (c) => `${c.who} deleted the category ${quoted(c.before.name, '')}`.trim(),
-  'store_discount.created': (c) => `${c.who} created the discount code ${quoted(c.after.code, '')}`.trim(),
-  'store_discount.updated': (c) =>
-    `${c.who} changed the discount code ${quoted(c.after.code ?? c.before.code, '')}`.trim(),
-  'store_discount.deactivated': (c) =>
-    `${c.who} deactivated the discount code ${quoted(c.before.code, '')}`.trim(),
   // Invoicing (issue 11).
   'subscription.renewed': (c) => `The ${planName(c.after.plan)} subscription renewed for another period`,
   'invoice.finalized': (c) =>

@@ -11,5 +11,4 @@ export * from './platform';
 export * from './relations';
 export * from './store';
 export * from './store-fulfilment';
-export * from './store-fulfilment';
 export * from './tenancy';

@@ -75,9 +75,6 @@ export const REFERENTIAL_RULES: ReadonlyArray<readonly [child: string, parent: s
     // Issue 13: a review's Helpful votes go with the review and with the voter.
     ['product_review_votes.review_id', 'product_reviews.id', 'cascade'],
     ['product_review_votes.user_id', 'users.id', 'cascade'],
-    // Issue 13: a review's Helpful votes go with the review and with the voter.
-    ['product_review_votes.review_id', 'product_reviews.id', 'cascade'],
-    ['product_review_votes.user_id', 'users.id', 'cascade'],
     ['payment_methods.user_id', 'users.id', 'cascade'],
     ['product_discounts.product_id', 'products.id', 'cascade'],
     ['product_discounts.discount_id', 'discounts.id', 'cascade'],
