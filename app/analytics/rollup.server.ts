@@ -57,6 +57,44 @@ export const dayRangeSchema = z
   });
 export type DayRange = z.infer<typeof dayRangeSchema>;
 
+/** The longest range /admin/analytics draws (the CSV export takes up to MAX_RANGE_DAYS). */
+export const PAGE_RANGE_DAYS = 400;
+export const DEFAULT_RANGE_DAYS = 30;
+
+/**
+ * ?from=&to= of /admin/analytics and its CSV: both optional (default: the last 30 days through today).
+ * Answers the range, or the field errors and the default range to show beside them.
+ */
+export function parseRangeQuery(
+  params: URLSearchParams,
+  now = new Date(),
+  maxDays = PAGE_RANGE_DAYS,
+):
+  | { ok: true; range: DayRange }
+  | { ok: false; range: DayRange; input: { from: string; to: string }; errors: Record<string, string> } {
+  const today = utcDay(now);
+  const fallback = { from: addDays(today, 1 - DEFAULT_RANGE_DAYS), to: today };
+  const rawFrom = (params.get('from') ?? '').slice(0, 40).trim();
+  const rawTo = (params.get('to') ?? '').slice(0, 40).trim();
+  const to = rawTo || today;
+  const from =
+    rawFrom ||
+    (dayRangeSchema.safeParse({ from: to, to }).success ? addDays(to, 1 - DEFAULT_RANGE_DAYS) : '');
+  const parsed = dayRangeSchema
+    .refine((r) => daysBetween(r.from, r.to) < maxDays, {
+      message: `Choose at most ${maxDays} days`,
+      path: ['from'],
+    })
+    .safeParse({ from, to });
+  if (parsed.success) return { ok: true, range: parsed.data };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? 'from');
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, range: fallback, input: { from: rawFrom, to: rawTo }, errors };
+}
+
 /**
  * Recomputes the metrics of every UTC day in [from, to] (days after `now`'s day are not rolled up: they
  * have not happened). Answers how many (date, metric) rows were inserted or changed.

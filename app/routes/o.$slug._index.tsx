@@ -1,9 +1,12 @@
-// The organization dashboard: members, projects, plan and enabled modules at a glance. A BILLING
-// member's home is the billing page (SPEC §2).
+// The organization dashboard: members, projects, plan and enabled modules at a glance, and the usage charts
+// (SPEC §7): API calls this month against the plan's limit, and the top event types. A BILLING member's home
+// is the billing page (SPEC §2).
 
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { ApiCallsAgainstLimit, TopEventTypes } from '~/analytics/usage-charts';
+import { dashboardUsage } from '~/analytics/usage-charts.server';
 import { formatLimit } from '~/billing/plans';
 import { loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
@@ -16,17 +19,38 @@ export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'D
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug);
   if (role === 'BILLING') throw redirect(`/o/${organization.slug}/billing`);
-  const dashboard = await getDashboard(db, actor, organization.id).catch(loaderFailure);
-  return data({ organization, role, dashboard, canInvite: can(role, 'members:invite') });
+  const [dashboard, usage] = await Promise.all([
+    getDashboard(db, actor, organization.id),
+    dashboardUsage(db, actor, organization.id),
+  ]).catch(loaderFailure);
+  return data({ organization, role, dashboard, usage, canInvite: can(role, 'members:invite') });
 }
 
 export default function Dashboard() {
-  const { organization, dashboard, canInvite } = useLoaderData<typeof loader>();
+  const { organization, dashboard, usage, canInvite } = useLoaderData<typeof loader>();
   const base = `/o/${organization.slug}`;
   const { plan } = dashboard;
   return (
     <div>
       <h1 className="text-2xl font-bold">Dashboard</h1>
+      <section aria-labelledby="usage-heading" className="mt-6 space-y-3">
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="usage-heading" className="text-lg font-semibold">
+            Usage this month
+          </h2>
+          <Link to={`${base}/usage`} className="link text-sm">
+            All usage
+          </Link>
+        </div>
+        <div className="grid gap-6 lg:grid-cols-2">
+          <ApiCallsAgainstLimit
+            month={usage.month}
+            daily={usage.daily}
+            limit={plan.limits.api_calls_per_month}
+          />
+          <TopEventTypes month={usage.month} events={usage.topEvents} />
+        </div>
+      </section>
       <div className="mt-6 grid gap-6 md:grid-cols-2">
         <section className="card" aria-labelledby="members-heading">
           <h2 id="members-heading" className="text-lg font-semibold">

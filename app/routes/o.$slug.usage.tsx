@@ -1,8 +1,10 @@
 // The organization's usage this UTC month (every role, BILLING included, SPEC §2): totals per event type,
-// API calls against the plan's api_calls_per_month, and API calls per day as bars with a table fallback.
+// API calls against the plan's api_calls_per_month (a meter, and a running total against the limit line), and
+// API calls per day, both drawn by the one Chart component with their numbers in a table.
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { ApiCallsAgainstLimit, ApiCallsPerDay } from '~/analytics/usage-charts';
 import { loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { organizationTitle, PageHeading, ScrollRegion } from '~/orgs/components';
@@ -60,47 +62,6 @@ function ApiCallsMeter({ used, limit }: { used: number; limit: number | null }) 
         <div className={`h-full ${tone}`} style={{ width: `${percent}%` }} />
       </div>
     </div>
-  );
-}
-
-/** Bars drawn in SVG (a picture with a text alternative); the table below carries the same numbers. */
-function DailyChart({ daily, label }: { daily: { day: string; calls: number }[]; label: string }) {
-  const max = Math.max(1, ...daily.map((d) => d.calls));
-  const width = 31 * 20;
-  const height = 120;
-  const total = daily.reduce((s, d) => s + d.calls, 0);
-  const busiest = daily.reduce<{ day: string; calls: number } | null>(
-    (b, d) => (d.calls > (b?.calls ?? 0) ? d : b),
-    null,
-  );
-  const summary = busiest
-    ? `${label}: ${n(total)} API calls over ${daily.length} days; the busiest day was ${busiest.day} with ${n(busiest.calls)}.`
-    : `${label}: no API calls yet.`;
-  return (
-    <svg
-      viewBox={`0 0 ${width} ${height + 20}`}
-      className="h-40 w-full"
-      role="img"
-      aria-label={summary}
-      preserveAspectRatio="none"
-    >
-      <line x1={0} y1={height} x2={width} y2={height} stroke="#94a3b8" strokeWidth={1} />
-      {daily.map((d, i) => {
-        const h = Math.round((d.calls / max) * (height - 10));
-        return (
-          <g key={d.day}>
-            <rect x={i * 20 + 3} y={height - h} width={14} height={h} fill="#4f46e5">
-              <title>{`${d.day}: ${n(d.calls)} API calls`}</title>
-            </rect>
-            {(i + 1) % 5 === 1 ? (
-              <text x={i * 20 + 10} y={height + 15} fontSize={10} textAnchor="middle" fill="#334155">
-                {Number(d.day.slice(8))}
-              </text>
-            ) : null}
-          </g>
-        );
-      })}
-    </svg>
   );
 }
 
@@ -184,35 +145,10 @@ export default function Usage() {
         <h2 id="daily-heading" className="text-lg font-semibold">
           API calls per day
         </h2>
-        <figure className="card">
-          <DailyChart daily={daily} label={label} />
-          <figcaption className="mt-2 text-sm text-slate-700">
-            API calls per day in {label} (UTC), up to today.
-          </figcaption>
-        </figure>
-        <details className="card">
-          <summary className="cursor-pointer font-medium">API calls per day as a table</summary>
-          <table className="mt-3 w-full text-left text-sm">
-            <thead className="text-slate-700">
-              <tr>
-                <th scope="col" className="py-1">
-                  Day (UTC)
-                </th>
-                <th scope="col" className="py-1 text-right">
-                  API calls
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {daily.map((d) => (
-                <tr key={d.day} data-day={d.day}>
-                  <td className="py-1">{d.day}</td>
-                  <td className="py-1 text-right">{n(d.calls)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
+        <div className="grid gap-6 lg:grid-cols-2">
+          <ApiCallsPerDay month={month} daily={daily} />
+          <ApiCallsAgainstLimit month={month} daily={daily} limit={apiCalls.limit} />
+        </div>
       </section>
     </div>
   );

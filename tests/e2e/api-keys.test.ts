@@ -106,7 +106,9 @@ describeBrowser('API keys and usage', () => {
       /3\s*of 1,000 API calls used/,
     );
     const today = new Date().toISOString().slice(0, 10);
-    await expect(page.locator(`[data-day="${today}"]`).textContent()).resolves.toContain('3');
+    await expect(
+      page.locator(`figure[data-chart="bar"] tr[data-category="${today}"]`).textContent(),
+    ).resolves.toContain('3');
     await expectAccessible(page);
   });
 

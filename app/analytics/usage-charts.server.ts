@@ -1,0 +1,64 @@
+// The organization dashboard's usage charts (SPEC §7, issue 14 §4): API calls per day this UTC month and the
+// month's top event types, in ONE statement (the dashboard is measured in statements per page, bench/).
+// The plan's limit comes with the dashboard's own statement; api.call is left out of the top event types
+// (it has its own chart).
+import { sql } from 'drizzle-orm';
+import type { Actor } from '~/audit/audit.server';
+import { authorize } from '~/orgs/access.server';
+import { API_CALL_EVENT, utcMonth } from '~/usage/usage.server';
+import { type Database, rowsOf } from '~db/client.server';
+
+export const TOP_EVENT_TYPES = 5;
+
+export interface DashboardUsage {
+  /** YYYY-MM of the month shown. */
+  month: string;
+  /** Every day of the month up to today, zeros included. */
+  daily: { day: string; calls: number }[];
+  topEvents: { eventType: string; quantity: number }[];
+}
+
+/** Days of the UTC month from its first day through `now`'s day, as YYYY-MM-DD. */
+export function monthDaysUpTo(now: Date): string[] {
+  const { from, to } = utcMonth(now);
+  const days: string[] = [];
+  for (let t = from.getTime(); t <= now.getTime() && t < to.getTime(); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+export async function dashboardUsage(
+  db: Database,
+  actor: Actor,
+  organizationId: string,
+  now = new Date(),
+): Promise<DashboardUsage> {
+  await authorize(db, actor, organizationId, 'usage:view');
+  const { from, to } = utcMonth(now);
+  const month = from.toISOString().slice(0, 10);
+  const [row] = rowsOf<{
+    daily: { day: string; calls: number | string }[] | null;
+    top: { event_type: string; quantity: number | string }[] | null;
+  }>(
+    await db.execute(sql`
+      SELECT
+        (SELECT json_agg(d ORDER BY d.day) FROM (
+           SELECT to_char(("timestamp" AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, sum(quantity) AS calls
+             FROM usage_events
+            WHERE organization_id = ${organizationId} AND event_type = ${API_CALL_EVENT}
+              AND "timestamp" >= ${from.toISOString()}::timestamptz AND "timestamp" < ${to.toISOString()}::timestamptz
+            GROUP BY 1) d) AS daily,
+        (SELECT json_agg(c ORDER BY c.quantity DESC, c.event_type) FROM (
+           SELECT event_type, quantity FROM usage_counters
+            WHERE organization_id = ${organizationId} AND month = ${month}::date
+              AND event_type <> ${API_CALL_EVENT} AND quantity > 0
+            ORDER BY quantity DESC, event_type LIMIT ${TOP_EVENT_TYPES}) c) AS top`),
+  );
+  const byDay = new Map((row?.daily ?? []).map((d) => [d.day, Number(d.calls)]));
+  return {
+    month: month.slice(0, 7),
+    daily: monthDaysUpTo(now).map((day) => ({ day, calls: byDay.get(day) ?? 0 })),
+    topEvents: (row?.top ?? []).map((t) => ({ eventType: t.event_type, quantity: Number(t.quantity) })),
+  };
+}
