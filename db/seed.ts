@@ -1,5 +1,6 @@
 // Idempotent seed: seed 000's three plans always; a demo user + organization for development.
 import { eq, sql } from 'drizzle-orm';
+import { seedSystemSettings } from '../app/admin/settings.server';
 import { userActor } from '../app/audit/audit.server';
 import { hashPassword } from '../app/auth/password.server';
 import { PLAN_DEFINITIONS } from '../app/billing/plans';
@@ -86,5 +87,7 @@ export async function seedDemo(db: Database): Promise<{ email: string; organizat
         .values({ userId: user.id, providerId: 'credential', accountId: user.id, password: passwordHash });
     });
   }
+  // Seed 002 "Seed Data: default system settings" (the admin area's /admin/settings).
+  await seedSystemSettings(db);
   return { email: DEMO_USER.email, organizationSlug: DEMO_ORGANIZATION.slug };
 }

@@ -5,6 +5,7 @@ import { DrizzlePostgreSQLAdapter } from '@lucia-auth/adapter-drizzle';
 import { redirect } from '@remix-run/node';
 import { and, desc, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import { Lucia, TimeSpan } from 'lucia';
+import { applyImpersonation } from '~/admin/impersonation.server';
 import { type Actor, clientIp, recordAudit } from '~/audit/audit.server';
 import { getDb } from '~/db.server';
 import { env } from '~/env.server';
@@ -282,7 +283,10 @@ export async function getAuth(request: Request, db?: Database): Promise<AuthCont
 /** The request's session, complete or partial (the second-step page and sign-out need the partial one). */
 export async function getSessionAuth(request: Request, db?: Database): Promise<AuthContext | null> {
   const database = db ?? (await getDb());
-  return requestMemo(request, `auth:${dbKey(database)}`, () => validateRequestSession(request, database));
+  // An ADMIN viewing as a user gets the user's context, read-only (app/admin/impersonation.server.ts).
+  return requestMemo(request, `auth:${dbKey(database)}`, () =>
+    validateRequestSession(request, database).then((auth) => applyImpersonation(request, database, auth)),
+  );
 }
 
 /** The partial session of the request, or null when there is none (the second-step page). */

@@ -525,6 +525,22 @@ export async function handlePaynowResult(db: Database, rawBody: string): Promise
   return result;
 }
 
+/**
+ * The admin webhook ledger's "re-process" (issue 14): a stored status update (verified when it arrived)
+ * through the same claim-and-apply path as the callback or the poll that brought it.
+ */
+export async function reprocessPaynowEvent(db: Database, type: string, payload: unknown): Promise<PaynowResult> {
+  const fields = Object.fromEntries(
+    Object.entries((payload ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+  );
+  const { settled: _settled, ...result } = await applyStatusUpdate(
+    db,
+    type === 'poll' ? 'poll' : 'result',
+    statusUpdateOf(fields),
+  );
+  return result;
+}
+
 class PollTimeout extends Error {}
 
 /** The SDK's poll has no timeout of its own. */

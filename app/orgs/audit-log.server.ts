@@ -262,6 +262,21 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'billing_account.restored': () => 'The billing account is active again: everything overdue is paid',
   'user.staff_role_granted': (c) =>
     `${c.who} made ${user(c, c.id, 'a user')} platform ${str(c.after.role) === 'SUPPORT' ? 'support staff' : 'administrator'}`,
+  'user.suspended': (c) =>
+    `${c.who} suspended ${user(c, c.id, str(c.meta.email) ?? 'a user')}, ending their sessions and tokens`,
+  'user.restored': (c) => `${c.who} restored ${user(c, c.id, str(c.meta.email) ?? 'a user')}`,
+  'user.impersonation_started': (c) =>
+    `${c.who} started viewing the product as ${user(c, c.id, str(c.meta.targetEmail) ?? 'a user')} (read-only)`,
+  'user.impersonation_ended': (c) =>
+    `${c.who} stopped viewing the product as ${user(c, c.id, str(c.meta.targetEmail) ?? 'a user')}`,
+  'system_setting.updated': (c) => `${c.who} changed the system setting ${quoted(c.id, 'a setting')}`,
+  'plan.updated': (c) => `${c.who} updated the plan ${quoted(c.after.name ?? c.before.name, '')}`.trim(),
+  'plan.retired': (c) => `${c.who} retired the plan ${quoted(c.before.name, '')}`.trim(),
+  'email.resent': (c) => `${c.who} queued a failed email to ${str(c.meta.to) ?? 'its recipient'} again`,
+  'webhook_event.reprocessed': (c) =>
+    `${c.who} re-processed the ${str(c.meta.provider) ?? ''} webhook event ${quoted(c.meta.type, '')}`
+      .replace('  ', ' ')
+      .trim(),
   'api_key.created': (c) =>
     `${c.who} created the API key ${quoted(c.after.name, '')} (${str(c.after.prefix) ?? 'sk_'}…)`.replace(
       ' ()',

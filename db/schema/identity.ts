@@ -1,6 +1,16 @@
 // Identity tables (SPEC §4 "Identity"); mirrors migrations/0001_identity.sql.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  bigint,
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  unique,
+} from 'drizzle-orm/pg-core';
 import { id, timestamps, ts } from './columns';
 import { userRole, userStatus, verificationPurpose } from './enums';
 import { organizations } from './tenancy';
@@ -81,6 +91,10 @@ export const sessions = pgTable(
     secondFactor: text('second_factor'),
     twoFactorPending: boolean('two_factor_pending').notNull().default(false),
     reauthenticatedAt: ts('reauthenticated_at'),
+    // Platform ADMIN viewing the product as this user, read-only (migrations/0017_admin.sql).
+    impersonatedUserId: text('impersonated_user_id').references((): AnyPgColumn => users.id, {
+      onDelete: 'set null',
+    }),
     ...timestamps(),
   },
   (t) => [
@@ -96,6 +110,7 @@ export const sessions = pgTable(
     index('sessions_expires_at_idx').on(t.expiresAt),
     index('sessions_last_used_at_idx').on(t.lastUsedAt),
     index('sessions_active_organization_id_idx').on(t.activeOrganizationId),
+    index('sessions_impersonated_user_id_idx').on(t.impersonatedUserId),
   ],
 );
 

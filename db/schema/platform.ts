@@ -157,3 +157,23 @@ export const cronRuns = pgTable(
     index('cron_runs_job_started_at_idx').on(t.job, t.startedAt),
   ],
 );
+
+/** Unread markers (issue 14, migrations/0017_admin.sql): when each person last opened a ticket. */
+export const supportTicketReads = pgTable(
+  'support_ticket_reads',
+  {
+    id: id(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => supportTickets.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    readAt: ts('read_at').notNull().defaultNow(),
+    ...timestamps(),
+  },
+  (t) => [
+    unique('support_ticket_reads_ticket_user_key').on(t.ticketId, t.userId),
+    index('support_ticket_reads_user_id_idx').on(t.userId),
+  ],
+);

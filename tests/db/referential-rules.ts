@@ -57,6 +57,9 @@ export const REFERENTIAL_RULES: ReadonlyArray<readonly [child: string, parent: s
     ['support_messages.sender_id', 'users.id', 'restrict'],
     ['audit_logs.user_id', 'users.id', 'set null'],
     ['system_settings.updated_by', 'users.id', 'set null'],
+    // Issue 14: unread markers go with their ticket or reader.
+    ['support_ticket_reads.ticket_id', 'support_tickets.id', 'cascade'],
+    ['support_ticket_reads.user_id', 'users.id', 'cascade'],
     // Events
     ['apps.organization_id', 'organizations.id', 'set null'],
     ['rooms.app_id', 'apps.app_id', 'restrict'],
