@@ -374,6 +374,10 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'account.unlinked': (c) => `${c.who} disconnected a sign-in account`,
   'session.revoked': (c) => `${c.who} signed out one of their sessions`,
   'session.revoked_others': (c) => `${c.who} signed out all their other sessions`,
+  'user.signed_in_with_passkey': (c) => `${c.who} signed in with a passkey`,
+  'session.reauthenticated': (c) =>
+    `${c.who} confirmed it was them${c.meta.method === 'password' ? ' with their password' : c.meta.method === 'totp' ? ' with an authenticator code' : c.meta.method === 'passkey' ? ' with a passkey' : ''}`,
+  'session.reauthentication_failed': (c) => `A confirmation that it was ${c.who} failed`,
   'api_token.reuse_detected': () => 'A refresh token was reused; its whole token family was revoked',
 };
 

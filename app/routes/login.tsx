@@ -11,6 +11,7 @@ import { createUserSession, getAuth, requestContext } from '~/auth/sessions.serv
 import { signInSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { OAuthButtons } from '~/components/oauth-buttons';
+import { PasskeySignIn } from '~/components/passkey-sign-in';
 import { getDb } from '~/db.server';
 import { passThrottleHeaders, replyError, replyInvalid } from '~/lib/http.server';
 
@@ -74,6 +75,7 @@ export default function Login() {
         </div>
       </Form>
       <OAuthButtons providers={providers} redirectTo={redirectTo} />
+      <PasskeySignIn redirectTo={redirectTo} />
     </div>
   );
 }
