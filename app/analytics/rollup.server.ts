@@ -30,7 +30,7 @@ import { z } from 'zod';
 import { type StaffAction, staffCan, staffForbiddenMessage } from '~/admin/permissions';
 import type { Actor } from '~/audit/audit.server';
 import type { CronJob } from '~/cron/types';
-import { daySchema } from '~/lib/dates';
+import { daySchema, parseDay } from '~/lib/dates';
 import { Forbidden, NotFound } from '~/lib/errors';
 import { type Database, rowsOf } from '~db/client.server';
 
@@ -48,10 +48,16 @@ export const addDays = (day: string, n: number) =>
 export const daysBetween = (from: string, to: string) =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
+// The range checks only judge two real days (zod runs them even when a day already failed).
+const realDays = (r: { from: string; to: string }) => parseDay(r.from) !== null && parseDay(r.to) !== null;
+
 export const dayRangeSchema = z
   .object({ from: daySchema, to: daySchema })
-  .refine((r) => r.from <= r.to, { message: 'The start must be on or before the end', path: ['from'] })
-  .refine((r) => daysBetween(r.from, r.to) < MAX_RANGE_DAYS, {
+  .refine((r) => !realDays(r) || r.from <= r.to, {
+    message: 'The start must be on or before the end',
+    path: ['from'],
+  })
+  .refine((r) => !realDays(r) || daysBetween(r.from, r.to) < MAX_RANGE_DAYS, {
     message: `Choose at most ${MAX_RANGE_DAYS} days`,
     path: ['from'],
   });
@@ -81,7 +87,7 @@ export function parseRangeQuery(
     rawFrom ||
     (dayRangeSchema.safeParse({ from: to, to }).success ? addDays(to, 1 - DEFAULT_RANGE_DAYS) : '');
   const parsed = dayRangeSchema
-    .refine((r) => daysBetween(r.from, r.to) < maxDays, {
+    .refine((r) => !realDays(r) || daysBetween(r.from, r.to) < maxDays, {
       message: `Choose at most ${maxDays} days`,
       path: ['from'],
     })

@@ -7,7 +7,7 @@ import { GridRows } from '@visx/grid';
 import { Group } from '@visx/group';
 import { scaleBand, scaleLinear } from '@visx/scale';
 import { Bar, LinePath } from '@visx/shape';
-import { TooltipWithBounds, useTooltip } from '@visx/tooltip';
+import { defaultStyles, TooltipWithBounds, useTooltip } from '@visx/tooltip';
 import { type PointerEvent, useId } from 'react';
 
 export interface ChartSeries {
@@ -31,7 +31,10 @@ export interface ChartProps {
   yLabel: string;
   /** A horizontal line, e.g. the plan's monthly limit. */
   limit?: { value: number; label: string } | null;
+  /** Values in the table, titles and the tooltip (exact, e.g. "$1,234.56"). */
   formatValue?: (value: number) => string;
+  /** Values on the y axis (short, e.g. "$1,235"); defaults to formatValue. */
+  formatAxis?: (value: number) => string;
   /** Short tick label of a category (the table and tooltips show `formatCategoryLong`). */
   formatCategory?: (category: string) => string;
   formatCategoryLong?: (category: string) => string;
@@ -82,6 +85,7 @@ export function Chart({
   yLabel,
   limit = null,
   formatValue = plain,
+  formatAxis = formatValue,
   formatCategory = same,
   formatCategoryLong = formatCategory,
   categoryHeading = xLabel,
@@ -292,7 +296,7 @@ export function Chart({
             <AxisLeft
               scale={y}
               numTicks={4}
-              tickFormat={(v) => formatValue(Number(v))}
+              tickFormat={(v) => formatAxis(Number(v))}
               stroke="#64748b"
               tickStroke="#64748b"
               label={yLabel}
@@ -325,6 +329,7 @@ export function Chart({
             left={tooltipLeft}
             top={tooltipTop}
             className="pointer-events-none"
+            style={{ ...defaultStyles, color: '#0f172a', lineHeight: 1.4, minWidth: '9rem', zIndex: 10 }}
             // The table carries the numbers for assistive technology; this is the pointer's view of them.
             role="tooltip"
             data-chart-tooltip=""

@@ -166,7 +166,8 @@ export default function AdminAnalytics() {
           kind="line"
           series={[{ key: 'mrr', label: 'MRR', values: mrr }]}
           yLabel="MRR (USD)"
-          formatValue={dollarsShort}
+          formatValue={dollars}
+          formatAxis={dollarsShort}
         />
         <Chart
           {...shared}
@@ -193,7 +194,8 @@ export default function AdminAnalytics() {
           kind="bar"
           series={[{ key: 'revenue', label: 'Revenue', values: revenue }]}
           yLabel="Revenue (USD)"
-          formatValue={dollarsShort}
+          formatValue={dollars}
+          formatAxis={dollarsShort}
         />
         <Chart
           {...shared}
