@@ -24,6 +24,11 @@ import {
 } from '~/invoicing/stripe-mirror.server';
 import { ValidationFailed } from '~/lib/errors';
 import { lockOrganization } from '~/orgs/access.server';
+import {
+  applyStoreCheckout,
+  applyStorePaymentIntent,
+  isStoreOrderPayment,
+} from '~/store/order-payments.server';
 import { reconcileOrderRefund } from '~/store/refunds.server';
 import type { Database } from '~db/client.server';
 import { organizations, plans, subscriptions } from '~db/schema';
@@ -133,6 +138,7 @@ export const HANDLED = new Set([
   'invoice.paid',
   'invoice.payment_failed',
   'charge.refunded',
+  'payment_intent.succeeded',
 ]);
 
 const isMissing = (err: unknown) => (err as { code?: string })?.code === 'resource_missing';
@@ -204,10 +210,14 @@ export async function processStripeEvent(
 async function applyEvent(tx: Database, stripe: Stripe, event: Stripe.Event, pre: Prefetched) {
   switch (event.type) {
     case 'checkout.session.completed':
+      if (isStoreOrderPayment(event.data.object))
+        return storeEffect(applyStoreCheckout(tx, event.data.object as Stripe.Checkout.Session, true));
       if ((event.data.object as Stripe.Checkout.Session).mode === 'payment')
         return cardCheckout(tx, event, true);
       return checkoutCompleted(tx, stripe, event, pre);
     case 'checkout.session.expired':
+      if (isStoreOrderPayment(event.data.object))
+        return storeEffect(applyStoreCheckout(tx, event.data.object as Stripe.Checkout.Session, false));
       if ((event.data.object as Stripe.Checkout.Session).mode === 'payment')
         return cardCheckout(tx, event, false);
       return ignored('An expired subscription Checkout changes nothing.');
@@ -226,6 +236,10 @@ async function applyEvent(tx: Database, stripe: Stripe, event: Stripe.Event, pre
       return invoiceEvent(tx, event);
     case 'charge.refunded':
       return chargeRefunded(tx, event);
+    case 'payment_intent.succeeded':
+      if (isStoreOrderPayment(event.data.object))
+        return storeEffect(applyStorePaymentIntent(tx, event.data.object as Stripe.PaymentIntent));
+      return ignored('A payment of an invoice is applied by its checkout.session.completed.');
     default:
       return ignored(`No handler for ${event.type}; recorded only.`);
   }
@@ -510,6 +524,14 @@ async function organizationOfCustomer(tx: Database, customerId: string | null) {
     .innerJoin(organizations, eq(organizations.id, subscriptions.organizationId))
     .where(eq(subscriptions.stripeCustomerId, customerId));
   return row ?? null;
+}
+
+/** A store order's payment (app/store/order-payments.server.ts). */
+async function storeEffect(
+  result: Promise<{ applied: boolean; note: string | null; emailIds: string[] }>,
+): Promise<Effect> {
+  const r = await result;
+  return r.applied ? applied(r.note, r.emailIds) : ignored(r.note ?? 'No effect.');
 }
 
 /** A payment-mode Checkout of a payment link (app/invoicing/pay-link.server.ts). */

@@ -171,6 +171,19 @@ export const TEMPLATES = {
       { label: 'View billing', url: str(d.billingUrl, env().APP_URL) },
     ),
   }),
+  // A paid store order (issue 13 §3): the buyer's receipt; the order page is not a secret.
+  'order-receipt': (d: TemplateData): RenderedEmail => ({
+    subject: `Receipt for order ${str(d.orderNumber)}: ${str(d.total)}`,
+    ...layout(
+      `Thank you for your order ${str(d.orderNumber)}`,
+      [
+        `Hi ${str(d.name, 'there')},`,
+        `We received ${str(d.total)} for order ${str(d.orderNumber)}.`,
+        ...(Array.isArray(d.lines) ? d.lines.map((l) => str(l)) : []),
+      ],
+      { label: 'View the order', url: str(d.orderUrl, env().APP_URL) },
+    ),
+  }),
   // A staff reply to a support ticket; the ticket's address is not a secret, so it is plain data.
   'support-reply': (d: TemplateData): RenderedEmail => ({
     subject: `New reply to your ticket: ${str(d.subject)}`,

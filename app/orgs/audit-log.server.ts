@@ -124,6 +124,10 @@ const ticket = (c: Context) => quoted(entity(c, 'ticket', ''), 'a support ticket
 const team = (c: Context) => quoted(str(c.before.name) ?? entity(c, 'team', ''), 'a team');
 const statusWord = (v: unknown) => (str(v) ?? '').toLowerCase().replaceAll('_', ' ');
 
+const storeOrder = (c: Context) =>
+  str(c.after.orderNumber) ? `the store order ${c.after.orderNumber}` : 'a store order';
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** One sentence per action the app records; a test keeps this in step with every `action: '…'` in app/. */
 export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'organization.created': (c) => `${c.who} created the organization ${quoted(c.after.name, '')}`.trim(),
@@ -378,6 +382,10 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'session.reauthenticated': (c) =>
     `${c.who} confirmed it was them${c.meta.method === 'password' ? ' with their password' : c.meta.method === 'totp' ? ' with an authenticator code' : c.meta.method === 'passkey' ? ' with a passkey' : ''}`,
   'session.reauthentication_failed': (c) => `A confirmation that it was ${c.who} failed`,
+  'order.placed': (c) => `${c.who} placed ${storeOrder(c)}`,
+  'order.paid': (c) => `${capitalized(storeOrder(c))} was paid`,
+  'order.payment_held': (c) => `${capitalized(storeOrder(c))} was paid but needs staff attention`,
+  'order.canceled': (c) => `${capitalized(storeOrder(c))} was canceled unpaid`,
   'api_token.reuse_detected': () => 'A refresh token was reused; its whole token family was revoked',
 };
 
