@@ -55,15 +55,7 @@ const reasonFromStripe = (reason: string | null | undefined): RefundReason =>
         ? 'REQUESTED_BY_CUSTOMER'
         : 'OTHER';
 
-/** "12.34" or "12" (dollars, as staff type them) → cents; anything else is refused. */
-export const centsFromInput = z
-  .string({ required_error: 'Enter an amount.' })
-  .trim()
-  .regex(/^\d{1,7}(\.\d{1,2})?$/, 'Enter an amount such as 12.50.')
-  .transform((v) => {
-    const [whole = '0', fraction = ''] = v.split('.');
-    return Number(whole) * 100 + Number(`${fraction}00`.slice(0, 2));
-  });
+export { centsFromInput } from './catalog-admin.server';
 
 export const refundInputSchema = z.object({
   orderId: z.string({ required_error: 'Choose an order.' }).min(1).max(64),
