@@ -48,6 +48,16 @@ function HeaderLinks({ user, stacked }: { user: HeaderUser; stacked: boolean }) 
     <ul className={stacked ? 'space-y-1 text-base' : 'flex items-center gap-4 text-sm'}>
       <li>
         <NavLink
+          to="/store"
+          className={({ isActive }) =>
+            `${item} ${isActive ? 'font-semibold text-brand-700' : 'text-slate-700'}`.trim()
+          }
+        >
+          Store
+        </NavLink>
+      </li>
+      <li>
+        <NavLink
           to="/pricing"
           className={({ isActive }) =>
             `${item} ${isActive ? 'font-semibold text-brand-700' : 'text-slate-700'}`.trim()
@@ -61,6 +71,11 @@ function HeaderLinks({ user, stacked }: { user: HeaderUser; stacked: boolean }) 
           <li>
             <Link to="/orgs" className={`${item} text-slate-700`.trim()}>
               Organizations
+            </Link>
+          </li>
+          <li>
+            <Link to="/account/orders" className={`${item} text-slate-700`.trim()}>
+              Orders
             </Link>
           </li>
           <li className="min-w-0">
