@@ -5,6 +5,7 @@ import { userActor } from '../app/audit/audit.server';
 import { hashPassword } from '../app/auth/password.server';
 import { PLAN_DEFINITIONS } from '../app/billing/plans';
 import { createOrganization } from '../app/orgs/organizations.server';
+import { seedStore } from '../app/store/seed.server';
 import type { Database } from './client.server';
 import { accounts, organizations, plans, users } from './schema';
 
@@ -89,5 +90,7 @@ export async function seedDemo(db: Database): Promise<{ email: string; organizat
   }
   // Seed 002 "Seed Data: default system settings" (the admin area's /admin/settings).
   await seedSystemSettings(db);
+  // A small published catalog and two discount codes (README "Store").
+  await seedStore(db);
   return { email: DEMO_USER.email, organizationSlug: DEMO_ORGANIZATION.slug };
 }
