@@ -49,10 +49,10 @@ export interface ChartProps {
 
 export const CHART_COLORS = ['#4f46e5', '#0d9488', '#c2410c', '#be185d'];
 const LIMIT_COLOR = '#dc2626';
-const WIDTH = 480;
-const HEIGHT = 260;
-const MARGIN = { top: 16, right: 16, bottom: 52, left: 64 };
-const TICK_FONT = 12;
+const WIDTH = 400;
+const HEIGHT = 250;
+const MARGIN = { top: 18, right: 12, bottom: 50, left: 62 };
+const TICK_FONT = 13;
 
 const plain = (v: number) => v.toLocaleString('en-US');
 const same = (c: string) => c;

@@ -109,7 +109,7 @@ describeCharts('Charts in a browser: dashboard, usage, admin analytics', () => {
     const figure = chart(page, title);
     await expect(figure.count(), title).resolves.toBe(1);
     const svg = figure.locator('svg[role="img"]');
-    await expect(svg.getAttribute('viewBox')).resolves.toBe('0 0 480 260');
+    await expect(svg.getAttribute('viewBox')).resolves.toBe('0 0 400 250');
     const labelledBy = (await svg.getAttribute('aria-labelledby'))?.split(' ') ?? [];
     expect(labelledBy).toHaveLength(2);
     await expect(page.locator(`[id="${labelledBy[0]}"]`).textContent()).resolves.toBe(title);
