@@ -20,7 +20,8 @@ export const isPublished = sql`${products.status} = 'PUBLISHED' AND ${products.d
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 export const catalogQuerySchema = z.object({
-  q: z.preprocess(blank, z.string().trim().max(200).optional()),
+  // Long input is cut, not refused: a search box never answers an error page.
+  q: z.preprocess(blank, z.string().trim().optional().catch(undefined)).transform((v) => v?.slice(0, 200)),
   category: z.preprocess(
     blank,
     z
@@ -30,8 +31,8 @@ export const catalogQuerySchema = z.object({
       .catch(undefined),
   ),
   type: z.preprocess(blank, z.enum(PRODUCT_TYPES).optional().catch(undefined)),
-  minPrice: z.preprocess(blank, z.string().max(12).optional()),
-  maxPrice: z.preprocess(blank, z.string().max(12).optional()),
+  minPrice: z.preprocess(blank, z.string().optional().catch(undefined)).transform((v) => v?.slice(0, 13)),
+  maxPrice: z.preprocess(blank, z.string().optional().catch(undefined)).transform((v) => v?.slice(0, 13)),
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
 });
 export type CatalogQuery = z.infer<typeof catalogQuerySchema>;
