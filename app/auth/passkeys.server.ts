@@ -471,6 +471,8 @@ export async function signInWithPasskey(
   const { user, passkeyId } = result;
   await db.transaction(async (tx) => {
     await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id));
+    // Before this sign-in's own audit row, so the device check only sees earlier sign-ins.
+    if (request) await notifyNewDevice(tx, user.id, request);
     await recordAudit(
       tx,
       { ...context, type: 'USER', userId: user.id },
@@ -481,7 +483,6 @@ export async function signInWithPasskey(
         metadata: { method: 'passkey', passkeyId },
       },
     );
-    if (request) await notifyNewDevice(tx, user.id, request);
   });
   return user;
 }

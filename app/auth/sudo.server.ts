@@ -205,3 +205,8 @@ export async function reauthenticateWithPasskey(
   }
   await markReauthenticated(db, actor, sessionId, 'passkey');
 }
+
+/** For pages that show a sudo-gated form among others: whether it may be shown, else where to confirm. */
+export function sudoState(auth: Pick<AuthContext, 'session'>, request: Request) {
+  return { recent: isRecentlyAuthenticated(auth.session), confirmPath: reauthenticatePath(pageOf(request)) };
+}

@@ -197,6 +197,48 @@ export const TEMPLATES = {
       { label: 'View the ticket', url: str(d.ticketUrl, env().APP_URL) },
     ),
   }),
+  // Email change (issue 15 §5): the link goes to the new address; the old one is told, twice.
+  'email-change-verify': (d: TemplateData): RenderedEmail => ({
+    subject: 'Confirm your new email address',
+    ...layout(
+      'Confirm your new email address',
+      [
+        `Hi ${str(d.name, 'there')},`,
+        'You asked to sign in with this address from now on. Open the link to confirm it; it is valid for 24 hours.',
+        'Until then you keep signing in with your current address. If you did not ask for this, ignore this email.',
+      ],
+      { label: 'Confirm new address', url: str(d.link) },
+    ),
+  }),
+  'email-change-requested': (d: TemplateData): RenderedEmail => ({
+    subject: 'A change of your sign-in email was requested',
+    ...layout(
+      'A change of your sign-in email was requested',
+      [
+        `Hi ${str(d.name, 'there')},`,
+        `Someone signed in to your account asked to change its email to ${str(d.newEmail, 'another address')}. Nothing changes until that address confirms it; you keep signing in with this one.`,
+        'If it was not you, change your password and cancel the change in your settings.',
+      ],
+      { label: 'Review your settings', url: str(d.securityUrl, env().APP_URL) },
+    ),
+  }),
+  'email-changed': (d: TemplateData): RenderedEmail => ({
+    subject: 'Your sign-in email was changed',
+    ...layout('Your sign-in email was changed', [
+      `Hi ${str(d.name, 'there')},`,
+      `Your account now signs in with ${str(d.newEmail, 'another address')}; this address no longer does.`,
+      `If it was not you, reset your password from the new address or contact support: ${str(d.resetUrl, env().APP_URL)}`,
+    ]),
+  }),
+  // Someone asked to move their account to an address that already has one: no link, only this notice.
+  'email-change-address-taken': (d: TemplateData): RenderedEmail => ({
+    subject: 'Someone tried to use your email address',
+    ...layout('Someone tried to use your email address', [
+      `Hi ${str(d.name, 'there')},`,
+      'Someone asked to move another account to this email address, which already has an account. Nothing was changed.',
+      'If it was you, sign in with this address instead. If not, you can ignore this email.',
+    ]),
+  }),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

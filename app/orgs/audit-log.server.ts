@@ -382,6 +382,11 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'session.reauthenticated': (c) =>
     `${c.who} confirmed it was them${c.meta.method === 'password' ? ' with their password' : c.meta.method === 'totp' ? ' with an authenticator code' : c.meta.method === 'passkey' ? ' with a passkey' : ''}`,
   'session.reauthentication_failed': (c) => `A confirmation that it was ${c.who} failed`,
+  'user.email_change_requested': (c) =>
+    `${c.who} asked to change their sign-in email${str(c.after.email) ? ` to ${str(c.after.email)}` : ''}`,
+  'user.email_change_canceled': (c) => `${c.who} canceled a change of their sign-in email`,
+  'user.email_changed': (c) =>
+    `${c.who} changed their sign-in email${str(c.after.email) ? ` to ${str(c.after.email)}` : ''}`,
   'order.placed': (c) => `${c.who} placed ${storeOrder(c)}`,
   'order.paid': (c) => `${capitalized(storeOrder(c))} was paid`,
   'order.payment_held': (c) => `${capitalized(storeOrder(c))} was paid but needs staff attention`,

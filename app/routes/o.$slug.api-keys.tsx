@@ -15,6 +15,7 @@ import {
   EXPIRY_CHOICES,
   SCOPE_LABELS,
 } from '~/api-keys/scopes';
+import { requireRecentAuthentication, sudoState } from '~/auth/sudo.server';
 import {
   askToConfirm,
   ConfirmAction,
@@ -23,6 +24,7 @@ import {
   type Wording,
 } from '~/components/confirm';
 import { Field, FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { SudoNotice } from '~/components/sudo-notice';
 import { NotFound } from '~/lib/errors';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
@@ -31,17 +33,19 @@ import { ActionError, formatDate, organizationTitle, PageHeading, ScrollRegion }
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'API keys');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, actor, organization } = await requireMember(request, params.slug, 'api-keys:manage');
+  const { db, actor, organization, auth } = await requireMember(request, params.slug, 'api-keys:manage');
   const keys = await listApiKeys(db, actor, organization.id).catch(loaderFailure);
-  return data({ organization, keys });
+  // Creating a key is sudo-gated (issue 15 §4): the form shows only after a recent proof of identity.
+  return data({ organization, keys, sudo: sudoState(auth, request) });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { db, actor, organization } = await requireMember(request, params.slug);
+  const { db, actor, organization, auth } = await requireMember(request, params.slug);
   const formData = await request.formData();
   const intent = String(formData.get('intent') ?? '');
   const here = `/o/${organization.slug}/api-keys`;
   if (intent === 'create') {
+    requireRecentAuthentication(auth, request);
     const submission = parseWithZod(formData, { schema: apiKeyFormSchema });
     if (submission.status !== 'success') return formInvalid('create', submission);
     const { name, scopes, expiresInDays, rateLimit } = submission.value;
@@ -98,7 +102,7 @@ const STATUS_STYLES = {
 } as const;
 
 export default function ApiKeys() {
-  const { organization, keys } = useLoaderData<typeof loader>();
+  const { organization, keys, sudo } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const created = answer && 'created' in answer ? answer.created : undefined;
   const [form, fields] = useForm({
@@ -230,7 +234,12 @@ export default function ApiKeys() {
           <h2 id="new-api-key-heading" className="text-lg font-semibold">
             Create an API key
           </h2>
-          <Form method="post" {...getFormProps(form)} className="card mt-4 space-y-4">
+          {!sudo.recent ? (
+            <div className="mt-4">
+              <SudoNotice confirmPath={sudo.confirmPath} action="create an API key" />
+            </div>
+          ) : null}
+          <Form method="post" {...getFormProps(form)} className="card mt-4 space-y-4" hidden={!sudo.recent}>
             <input type="hidden" name="intent" value="create" />
             <FormErrors id={form.errorId} errors={form.errors} />
             <Field field={fields.name} label="Name" hint="Where the key is used, e.g. “Billing exporter”." />

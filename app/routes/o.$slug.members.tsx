@@ -4,7 +4,8 @@ import { getFormProps, getSelectProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { requireRecentAuthentication, sudoState } from '~/auth/sudo.server';
 import {
   askToConfirm,
   ConfirmAction,
@@ -33,7 +34,7 @@ import { listTeams } from '~/orgs/teams.server';
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Members');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, actor, organization, role, memberId } = await requireMember(
+  const { db, actor, organization, role, memberId, auth } = await requireMember(
     request,
     params.slug,
     'organization:view',
@@ -55,11 +56,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       changeRole: can(role, 'members:change-role'),
       manageOwners: can(role, 'owners:manage'),
     },
+    // Transferring ownership is sudo-gated (issue 15 §4).
+    sudo: sudoState(auth, request),
   });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { db, actor, organization } = await requireMember(request, params.slug);
+  const { db, actor, organization, auth } = await requireMember(request, params.slug);
   const formData = await request.formData();
   const intent = String(formData.get('intent') ?? '');
   const organizationId = organization.id;
@@ -99,6 +102,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return done(here, `${member.email} was removed from ${organization.name}.`);
       }
       case 'transfer': {
+        requireRecentAuthentication(auth, request);
         const member = await transferOwnership(db, actor, { organizationId, memberId });
         return done(here, `${member.email} now owns ${organization.name}; you are an admin.`);
       }
@@ -125,7 +129,7 @@ function removeWording(member: { name: string | null; email: string }, organizat
 }
 
 export default function Members() {
-  const { organization, members, teams, memberId, assignable, can } = useLoaderData<typeof loader>();
+  const { organization, members, teams, memberId, assignable, can, sudo } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: 'invite',
@@ -190,7 +194,16 @@ export default function Members() {
                         </select>
                       </RowAction>
                     ) : null}
-                    {can.manageOwners && !self && !ownerRow ? (
+                    {can.manageOwners && !self && !ownerRow && !sudo.recent ? (
+                      <Link
+                        to={sudo.confirmPath}
+                        className="btn-secondary"
+                        aria-label={`Transfer ownership to ${m.email} (confirm it’s you first)`}
+                      >
+                        Transfer ownership
+                      </Link>
+                    ) : null}
+                    {can.manageOwners && !self && !ownerRow && sudo.recent ? (
                       <RowAction
                         intent="transfer"
                         fields={{ memberId: m.id }}

@@ -5,8 +5,10 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { requireRecentAuthentication, sudoState } from '~/auth/sudo.server';
 import { stripeClientOrNull } from '~/billing/stripe-client.server';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { SudoNotice } from '~/components/sudo-notice';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { organizationTitle, PageHeading } from '~/orgs/components';
@@ -22,7 +24,11 @@ import { deleteOrganizationFormSchema, organizationSettingsSchema } from '~/orgs
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Settings');
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, actor, organization, role } = await requireMember(request, params.slug, 'organization:edit');
+  const { db, actor, organization, role, auth } = await requireMember(
+    request,
+    params.slug,
+    'organization:edit',
+  );
   const canDelete = can(role, 'organization:delete');
   const [settings, summary] = await Promise.all([
     getOrganizationSettings(db, actor, organization.id),
@@ -40,11 +46,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       country: settings.country ?? '',
     },
     summary,
+    // Deleting the organization is sudo-gated (issue 15 §4): the form shows only after a recent proof.
+    sudo: sudoState(auth, request),
   });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { db, actor, organization } = await requireMember(request, params.slug);
+  const { db, actor, organization, auth } = await requireMember(request, params.slug);
   const formData = await request.formData();
   const intent = String(formData.get('intent') ?? '');
   if (intent === 'update') {
@@ -61,6 +69,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   }
   if (intent === 'delete') {
+    requireRecentAuthentication(auth, request);
     const submission = parseWithZod(formData, { schema: deleteOrganizationFormSchema });
     if (submission.status !== 'success') return formInvalid('delete', submission);
     try {
@@ -80,6 +89,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function Settings() {
   const { organization, settings, summary } = useLoaderData<typeof loader>();
+  const { sudo } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: 'settings',
@@ -137,7 +147,10 @@ export default function Settings() {
             ))}
             <li>The audit log entries (the trail outlives what it describes)</li>
           </ul>
-          <Form method="post" {...getFormProps(deleteForm)} className="space-y-4">
+          {!sudo.recent ? (
+            <SudoNotice confirmPath={sudo.confirmPath} action="delete the organization" />
+          ) : null}
+          <Form method="post" {...getFormProps(deleteForm)} className="space-y-4" hidden={!sudo.recent}>
             <input type="hidden" name="intent" value="delete" />
             <FormErrors id={deleteForm.errorId} errors={deleteForm.errors} />
             <Field

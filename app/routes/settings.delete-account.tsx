@@ -6,6 +6,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { deleteAccount, soleOwnerships } from '~/auth/profile.server';
 import { actorOf, luciaFor, requireUser } from '~/auth/sessions.server';
+import { requireRecentAuthentication } from '~/auth/sudo.server';
 import { deleteAccountSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { redirectWithFlash } from '~/lib/flash.server';
@@ -15,11 +16,14 @@ export const meta: MetaFunction = () => [{ title: 'Delete account — SaaS Platf
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requireUser(request);
+  // Sudo mode (issue 15 §4): confirm who you are before the form, and again in the action.
+  requireRecentAuthentication(auth, request);
   return { email: auth.user.email, soleOwnerOf: await soleOwnerships(auth.db, auth.user.id) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const auth = await requireUser(request);
+  requireRecentAuthentication(auth, request);
   const submission = parseWithZod(await request.formData(), { schema: deleteAccountSchema });
   if (submission.status !== 'success') return replyInvalid(submission);
   try {

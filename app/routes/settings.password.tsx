@@ -5,6 +5,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { changePassword, hasPassword } from '~/auth/accounts.server';
 import { actorOf, requireUser } from '~/auth/sessions.server';
+import { requireRecentAuthentication } from '~/auth/sudo.server';
 import { changePasswordFormSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { redirectWithFlash } from '~/lib/flash.server';
@@ -14,11 +15,14 @@ export const meta: MetaFunction = () => [{ title: 'Password — SaaS Platform' }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requireUser(request);
+  // Sudo mode (issue 15 §4): confirm who you are before the form, and again in the action.
+  requireRecentAuthentication(auth, request);
   return { hasPassword: await hasPassword(auth.db, auth.user.id) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const auth = await requireUser(request);
+  requireRecentAuthentication(auth, request);
   const submission = parseWithZod(await request.formData(), { schema: changePasswordFormSchema });
   const hidden = ['currentPassword', 'newPassword'];
   if (submission.status !== 'success') return replyInvalid(submission, hidden);

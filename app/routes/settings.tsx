@@ -10,6 +10,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const LINKS = [
   { to: '/settings/profile', label: 'Profile' },
+  { to: '/settings/email', label: 'Email address' },
   { to: '/settings/password', label: 'Password' },
   { to: '/settings/accounts', label: 'Connected accounts' },
   { to: '/settings/sessions', label: 'Sessions' },
