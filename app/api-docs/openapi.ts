@@ -48,6 +48,9 @@ const schemas: Record<string, Schema> = {
               'payload_too_large',
               'rate_limited',
               'conflict',
+              'mfa_required',
+              'invalid_otp',
+              'two_factor_required',
             ],
           },
           message: { type: 'string', description: 'For people; may change.' },
@@ -61,6 +64,12 @@ const schemas: Record<string, Schema> = {
     properties: {
       email: { type: 'string', format: 'email', maxLength: 254, description: 'Trimmed, case-insensitive.' },
       password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX },
+      otp: {
+        type: 'string',
+        maxLength: 16,
+        description:
+          'The current 6-digit code of the authenticator app. Required when the account has two-step verification (TOTP) on; without it the answer is 401 `mfa_required`.',
+      },
     },
   },
   RefreshRequest: {
@@ -209,9 +218,16 @@ const responses: Record<string, Schema> = {
   Unauthorized: errorResponse('No, an invalid, expired or revoked token or API key.', {
     unauthorized: errorExample('unauthorized', 'The access token has expired. Refresh it.'),
   }),
-  Forbidden: errorResponse("The API key lacks the scope, or the user's role may not do this.", {
-    forbidden: errorExample('forbidden', 'This API key does not have the usage:read scope.'),
-  }),
+  Forbidden: errorResponse(
+    "`forbidden`: the API key lacks the scope, or the user's role may not do this. `two_factor_required`: the organization requires two-step verification and the access token is not of a login with a TOTP code.",
+    {
+      forbidden: errorExample('forbidden', 'This API key does not have the usage:read scope.'),
+      two_factor_required: errorExample(
+        'two_factor_required',
+        'Acme requires two-step verification: turn on an authenticator app, then get a token with `otp`.',
+      ),
+    },
+  ),
   ForbiddenOrLimitReached: errorResponse(
     "`limit_reached`: the plan's API calls of this UTC month are used up (upgrade the plan). `forbidden`: the API key lacks the scope, or the user's role may not do this.",
     {
@@ -282,17 +298,29 @@ const paths: Record<string, Schema> = {
       tags: ['auth'],
       summary: 'Sign in: email + password → access and refresh token',
       description:
-        'Starts a new token family. Failed attempts are throttled per email and IP address; a wrong email or password always answers "Invalid email or password".',
+        'Starts a new token family. Failed attempts are throttled per email and IP address; a wrong email or password always answers "Invalid email or password". An account with two-step verification (TOTP) on also needs `otp`, the current code of its authenticator app: without it the answer is 401 `mfa_required` (send the request again with `otp`), with a wrong, expired or already used one 401 `invalid_otp`. Codes are throttled per account. Organizations that require two-step verification accept only tokens of such a login (403 `two_factor_required` otherwise); their API keys are unaffected.',
       security: [],
       requestBody: jsonBody('TokenRequest', {
         signIn: { value: { email: 'ada@example.com', password: 'correct-horse-battery' } },
+        withOtp: { value: { email: 'ada@example.com', password: 'correct-horse-battery', otp: '123456' } },
       }),
       responses: {
         200: jsonResponse('The new tokens.', 'TokenPair', tokenPairExample, noStore),
         400: response('ValidationFailed'),
-        401: errorResponse('Wrong email or password, or the account cannot sign in.', {
-          unauthorized: errorExample('unauthorized', 'Invalid email or password'),
-        }),
+        401: errorResponse(
+          'Wrong email or password, or the account cannot sign in (`unauthorized`); the account has TOTP on and no `otp` was sent (`mfa_required`); the `otp` is wrong, expired or already used (`invalid_otp`).',
+          {
+            unauthorized: errorExample('unauthorized', 'Invalid email or password'),
+            mfa_required: errorExample(
+              'mfa_required',
+              'This account has two-step verification on: send `otp`, the current 6-digit code of its authenticator app.',
+            ),
+            invalid_otp: errorExample(
+              'invalid_otp',
+              'The code is not right, has expired or was already used. Send the current code.',
+            ),
+          },
+        ),
         405: response('MethodNotAllowed'),
         429: response('TooManyRequests'),
       },

@@ -5,6 +5,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '~/audit/audit.server';
 import { verifyAccessToken } from '~/auth/api-tokens.server';
+import { needsSecondStep, TwoFactorRequired } from '~/auth/second-factor.server';
 import { requestContext } from '~/auth/sessions.server';
 import { getDb } from '~/db.server';
 import { Forbidden, NotFound, PaymentRequired, TooManyRequests, Unauthorized } from '~/lib/errors';
@@ -125,13 +126,20 @@ async function authenticateJwt(
 ): Promise<Omit<ApiContext, 'rateLimit' | 'call'> & { limit: number }> {
   const claims = await verifyAccessToken(db, token);
   const [organization] = await db
-    .select({ id: organizations.id })
+    .select({ id: organizations.id, requireTwoFactor: organizations.requireTwoFactor })
     .from(organizations)
     .where(eq(organizations.slug, slug));
   if (!organization) throw new NotFound(ORGANIZATION_NOT_FOUND);
   const actor = { type: 'USER' as const, userId: claims.userId, apiKeyId: null, ...requestContext(request) };
   // Non-member → 404, role without the scope's action → 403 with the matrix's explanation.
   const authorized = await authorize(db, actor, organization.id, SCOPE_ACTIONS[scope]);
+  // The organization requires a second factor (issue 15): only tokens of a login with a TOTP code. Every
+  // live token of a user with TOTP is one (ADR 0019); API keys are the organization's, not a login's.
+  if (organization.requireTwoFactor && !(await needsSecondStep(db, claims.userId))) {
+    throw new TwoFactorRequired(
+      `${authorized.organization.name} requires two-step verification: turn on an authenticator app, then get a token with \`otp\`.`,
+    );
+  }
   return {
     organization: authorized.organization,
     actor,

@@ -12,6 +12,7 @@ import { Unauthorized } from '~/lib/errors';
 import { type Database, rowsOf } from '~db/client.server';
 import { refreshTokens, tokenBlacklist, users } from '~db/schema';
 import { signIn } from './accounts.server';
+import { assertApiSecondFactor } from './second-factor.server';
 import { generateToken, sha256Hex } from './tokens.server';
 import { apiTokenRequestSchema } from './validation';
 
@@ -82,14 +83,18 @@ async function pair(
   };
 }
 
-/** POST /api/v1/auth/token: email + password (throttled like the sign-in form) → a new token family. */
+/**
+ * POST /api/v1/auth/token: email + password (throttled like the sign-in form) → a new token family. With
+ * TOTP on, `otp` (a current code) is required too: 401 mfa_required without it (ADR 0019).
+ */
 export async function issueApiTokens(
   db: Database,
-  input: { email: string; password: string },
+  input: { email: string; password: string; otp?: string },
   context: Context = {},
 ) {
-  const credentials = apiTokenRequestSchema.parse(input);
+  const { otp, ...credentials } = apiTokenRequestSchema.parse(input);
   const user = await signIn(db, credentials, context, { method: 'api_token' });
+  await assertApiSecondFactor(db, user.id, otp, context);
   const familyId = createId();
   const refresh = await db.transaction((tx) => insertRefreshToken(tx, user.id, familyId, null, context));
   return pair(user.id, familyId, refresh);

@@ -151,7 +151,12 @@ export interface SessionOptions {
 export const TWO_FACTOR_PENDING_MINUTES = 10;
 /** The only pages a partial session may open. */
 export const TWO_FACTOR_PATH = '/login/two-factor';
-const PENDING_ALLOWED_PATHS = new Set([TWO_FACTOR_PATH, `${TWO_FACTOR_PATH}.data`, '/logout', '/logout.data']);
+const PENDING_ALLOWED_PATHS = new Set([
+  TWO_FACTOR_PATH,
+  `${TWO_FACTOR_PATH}.data`,
+  '/logout',
+  '/logout.data',
+]);
 
 /** Starts a new session (fresh id) for the user; returns the Set-Cookie header value. */
 export async function createUserSession(
@@ -183,7 +188,10 @@ export async function createUserSession(
   if (pending) {
     // Lucia gives every session its full lifetime; a partial one gets minutes (and is never renewed).
     const expiresAt = new Date(now.getTime() + TWO_FACTOR_PENDING_MINUTES * 60_000);
-    await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, sha256Hex(token)));
+    await db
+      .update(sessions)
+      .set({ expiresAt })
+      .where(eq(sessions.id, sha256Hex(token)));
   }
   return lucia.createSessionCookie(token).serialize();
 }
@@ -447,6 +455,27 @@ export interface SessionListItem {
   secondFactor: string | null;
   /** Password right, second step not finished (it expires within minutes). */
   twoFactorPending: boolean;
+}
+
+const SIGN_IN_METHOD_LABEL: Record<string, string> = {
+  password: 'Password',
+  github: 'GitHub',
+  google: 'Google',
+  passkey: 'Passkey',
+};
+const SECOND_FACTOR_LABEL: Record<string, string> = { totp: 'TOTP', recovery_code: 'recovery code' };
+
+/** "Password + TOTP", "GitHub", "Passkey", "Password (second step not finished)". */
+export function describeSignIn(s: {
+  signInMethod: string;
+  secondFactor: string | null;
+  twoFactorPending: boolean;
+}): string {
+  const first = SIGN_IN_METHOD_LABEL[s.signInMethod] ?? s.signInMethod;
+  if (s.twoFactorPending) return `${first} (second step not finished)`;
+  // A passkey is both factors at once: "Passkey", not "Passkey + passkey".
+  const second = s.secondFactor && s.secondFactor !== 'passkey' ? SECOND_FACTOR_LABEL[s.secondFactor] : null;
+  return second ? `${first} + ${second}` : first;
 }
 
 /** Every active session of the user, most recently used first, the current one marked. */

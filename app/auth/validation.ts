@@ -106,7 +106,12 @@ export const deleteAccountSchema = z.object({
   confirm: z.string({ required_error: 'Type your email address to confirm' }).trim().toLowerCase().max(254),
 });
 
-export const apiTokenRequestSchema = z.object({ email: emailSchema, password: passwordSchema });
+export const apiTokenRequestSchema = z.object({
+  email: emailSchema,
+  password: passwordSchema,
+  /** The current code of the user's authenticator app: required when TOTP is on (issue 15). */
+  otp: z.string().trim().max(16, 'otp is a 6-digit code').optional(),
+});
 export const refreshRequestSchema = z.object({
   refreshToken: z.string({ required_error: 'refreshToken is required' }).min(1).max(200),
 });

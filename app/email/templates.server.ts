@@ -197,6 +197,40 @@ export const TEMPLATES = {
       { label: 'View the ticket', url: str(d.ticketUrl, env().APP_URL) },
     ),
   }),
+  // Issue 15: a second factor was added or removed (every other session was signed out with it).
+  'second-factor-changed': (d: TemplateData): RenderedEmail => {
+    const factor = `${str(d.factor, 'a second factor')}${str(d.factorName) ? ` (“${str(d.factorName)}”)` : ''}`;
+    const verb = d.added === true ? 'added to' : 'removed from';
+    return {
+      subject:
+        d.added === true
+          ? 'A sign-in method was added to your account'
+          : 'A sign-in method was removed from your account',
+      ...layout(
+        d.added === true ? 'A sign-in method was added' : 'A sign-in method was removed',
+        [
+          `Hi ${str(d.name, 'there')},`,
+          `${factor[0]?.toUpperCase() ?? ''}${factor.slice(1)} was ${verb} your account from ${str(d.device, 'a browser')}${str(d.ipAddress) ? ` (${str(d.ipAddress)})` : ''}. Every other session was signed out.`,
+          'If this was not you, reset your password now and check your security settings.',
+        ],
+        { label: 'Security settings', url: str(d.securityUrl, env().APP_URL) },
+      ),
+    };
+  },
+  // Issue 15: a user with a second factor signed in from a device that never signed in before.
+  'new-sign-in': (d: TemplateData): RenderedEmail => ({
+    subject: 'New sign-in to your account',
+    ...layout(
+      'New sign-in to your account',
+      [
+        `Hi ${str(d.name, 'there')},`,
+        `Your account was just signed in from ${str(d.device, 'a new device')}${str(d.ipAddress) ? ` at ${str(d.ipAddress)}` : ''}.`,
+        `Browser: ${str(d.userAgent, 'unknown')}`,
+        'If this was you, there is nothing to do. If not, sign that session out and change your password.',
+      ],
+      { label: 'Review your sessions', url: str(d.securityUrl, env().APP_URL) },
+    ),
+  }),
   // Email change (issue 15 §5): the link goes to the new address; the old one is told, twice.
   'email-change-verify': (d: TemplateData): RenderedEmail => ({
     subject: 'Confirm your new email address',

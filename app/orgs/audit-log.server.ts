@@ -122,6 +122,8 @@ const possessive = (name: string) => (name.endsWith('s') ? `${name}’` : `${nam
 const quoted = (v: unknown, fallback: string) => (str(v) ? `“${v}”` : fallback);
 const ticket = (c: Context) => quoted(entity(c, 'ticket', ''), 'a support ticket');
 const team = (c: Context) => quoted(str(c.before.name) ?? entity(c, 'team', ''), 'a team');
+const factorWords = (kind: unknown) =>
+  kind === 'passkey' ? 'a passkey' : kind === 'recovery_codes' ? 'recovery codes' : 'an authenticator app';
 const statusWord = (v: unknown) => (str(v) ?? '').toLowerCase().replaceAll('_', ' ');
 
 const storeOrder = (c: Context) =>
@@ -264,8 +266,6 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'billing_account.overdue': () => 'The billing account is overdue: an invoice is past its due date',
   'billing_account.suspended': () => 'The billing account was suspended after the grace period',
   'billing_account.restored': () => 'The billing account is active again: everything overdue is paid',
-  'user.staff_role_granted': (c) =>
-    `${c.who} made ${user(c, c.id, 'a user')} platform ${str(c.after.role) === 'SUPPORT' ? 'support staff' : 'administrator'}`,
   'user.suspended': (c) =>
     `${c.who} suspended ${user(c, c.id, str(c.meta.email) ?? 'a user')}, ending their sessions and tokens`,
   'user.restored': (c) => `${c.who} restored ${user(c, c.id, str(c.meta.email) ?? 'a user')}`,
@@ -281,6 +281,8 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
     `${c.who} re-processed the ${str(c.meta.provider) ?? ''} webhook event ${quoted(c.meta.type, '')}`
       .replace('  ', ' ')
       .trim(),
+  'user.staff_role_granted': (c) =>
+    `${c.who} made ${user(c, c.id, 'a user')} platform ${str(c.after.role) === 'SUPPORT' ? 'support staff' : 'administrator'}`,
   'api_key.created': (c) =>
     `${c.who} created the API key ${quoted(c.after.name, '')} (${str(c.after.prefix) ?? 'sk_'}…)`.replace(
       ' ()',
@@ -387,6 +389,19 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
   'user.email_change_canceled': (c) => `${c.who} canceled a change of their sign-in email`,
   'user.email_changed': (c) =>
     `${c.who} changed their sign-in email${str(c.after.email) ? ` to ${str(c.after.email)}` : ''}`,
+  // Issue 15: the second factor.
+  'second_factor.added': (c) => `${c.who} added ${factorWords(c.meta.kind)} as a second factor`,
+  'second_factor.removed': (c) => `${c.who} removed ${factorWords(c.meta.kind)} as a second factor`,
+  'second_factor.totp_enrollment_started': (c) => `${c.who} started setting up an authenticator app`,
+  'second_factor.totp_enrollment_canceled': (c) => `${c.who} canceled setting up an authenticator app`,
+  'second_factor.recovery_codes_regenerated': (c) => `${c.who} made a new set of recovery codes`,
+  'user.two_factor_verified': (c) =>
+    `${c.who} finished signing in with ${c.meta.secondFactor === 'recovery_code' ? 'a recovery code' : 'an authenticator app code'}`,
+  'user.two_factor_failed': (c) => `A second-step code for ${c.who} was wrong`,
+  'organization.two_factor_required': (c) =>
+    c.after.requireTwoFactor === true
+      ? `${c.who} required a second factor of every member`
+      : `${c.who} stopped requiring a second factor of members`,
   'order.placed': (c) => `${c.who} placed ${storeOrder(c)}`,
   'order.paid': (c) => `${capitalized(storeOrder(c))} was paid`,
   'order.payment_held': (c) => `${capitalized(storeOrder(c))} was paid but needs staff attention`,

@@ -6,7 +6,8 @@ import { completeAuthorization, oauthProvider, signInWithOAuth } from '~/auth/oa
 import { clearOAuthState, readOAuthState } from '~/auth/oauth-state.server';
 import { providerLabel } from '~/auth/profile.server';
 import { safeRedirectPath } from '~/auth/redirect';
-import { createUserSession, getAuth, requestContext } from '~/auth/sessions.server';
+import { startSignedInSession, twoFactorStepPath } from '~/auth/second-factor.server';
+import { getAuth, requestContext } from '~/auth/sessions.server';
 import { safeEqual } from '~/auth/tokens.server';
 import { getDb } from '~/db.server';
 import { DomainError } from '~/lib/errors';
@@ -46,14 +47,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       );
       return redirect('/settings/accounts', { headers });
     }
-    headers.append('Set-Cookie', await createUserSession(db, user.id, request));
+    // With TOTP on, the provider was the first factor: a partial session, then the second step (ADR 0019).
+    const { cookie, twoFactorPending } = await startSignedInSession(db, request, user.id, {
+      signInMethod: provider.id,
+    });
+    headers.append('Set-Cookie', cookie);
+    const next = safeRedirectPath(saved.redirectTo, '/orgs');
+    if (twoFactorPending) return redirect(twoFactorStepPath(next), { headers });
     if (outcome === 'created') {
       headers.append(
         'Set-Cookie',
         await flashCookie({ kind: 'success', message: `Welcome! You signed up with ${label}.` }),
       );
     }
-    return redirect(safeRedirectPath(saved.redirectTo, '/orgs'), { headers });
+    return redirect(next, { headers });
   } catch (err) {
     if (err instanceof DomainError) return fail(err.message);
     throw err;

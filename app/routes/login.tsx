@@ -7,7 +7,8 @@ import { signIn } from '~/auth/accounts.server';
 import { enabledProviders } from '~/auth/oauth.server';
 import { providerLabel } from '~/auth/profile.server';
 import { safeRedirectPath } from '~/auth/redirect';
-import { createUserSession, getAuth, requestContext } from '~/auth/sessions.server';
+import { startSignedInSession, twoFactorStepPath } from '~/auth/second-factor.server';
+import { getAuth, requestContext } from '~/auth/sessions.server';
 import { signInSchema } from '~/auth/validation';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { OAuthButtons } from '~/components/oauth-buttons';
@@ -32,8 +33,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = await getDb();
   try {
     const user = await signIn(db, submission.value, requestContext(request));
-    const cookie = await createUserSession(db, user.id, request);
-    return redirect(safeRedirectPath(submission.value.redirectTo, '/orgs'), {
+    // With TOTP on, this is a partial session that can only open the second step (ADR 0019).
+    const { cookie, twoFactorPending } = await startSignedInSession(db, request, user.id, {
+      signInMethod: 'password',
+    });
+    const next = safeRedirectPath(submission.value.redirectTo, '/orgs');
+    return redirect(twoFactorPending ? twoFactorStepPath(next) : next, {
       headers: { 'Set-Cookie': cookie },
     });
   } catch (err) {

@@ -1,10 +1,12 @@
 // Members: roles, change a role, remove, leave, transfer ownership, invite. Every permission and rule
 // is checked again by the domain functions; the page only hides what the role may not do.
+
 import { getFormProps, getSelectProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { usersWithSecondFactor } from '~/auth/second-factor.server';
 import { requireRecentAuthentication, sudoState } from '~/auth/sudo.server';
 import {
   askToConfirm,
@@ -43,11 +45,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     listMembers(db, actor, organization.id),
     listTeams(db, actor, organization.id),
   ]).catch(loaderFailure);
+  // Who has a second factor (issue 15): shown on every row.
+  const withSecondFactor = await usersWithSecondFactor(
+    db,
+    members.map((m) => m.userId),
+  );
   return data({
     organization,
     role,
     memberId,
-    members,
+    members: members.map((m) => ({ ...m, hasSecondFactor: withSecondFactor.has(m.userId) })),
     teams: teams.map((t) => ({ id: t.id, name: t.name })),
     assignable: assignableRoles(role),
     can: {
@@ -170,6 +177,12 @@ export default function Members() {
                   </div>
                   <div className="flex flex-wrap items-center gap-2">
                     <RoleBadge role={m.role} />
+                    <span
+                      data-two-factor={m.hasSecondFactor ? 'on' : 'off'}
+                      className={`rounded px-2 py-0.5 text-xs font-medium ${m.hasSecondFactor ? 'bg-green-100 text-green-900' : 'bg-amber-100 text-amber-900'}`}
+                    >
+                      {m.hasSecondFactor ? '2FA on' : 'No 2FA'}
+                    </span>
                     {mayEditRole ? (
                       <RowAction
                         intent="change-role"

@@ -5,11 +5,12 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { setTwoFactorRequirement, twoFactorPolicy } from '~/auth/second-factor.server';
 import { requireRecentAuthentication, sudoState } from '~/auth/sudo.server';
 import { stripeClientOrNull } from '~/billing/stripe-client.server';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { SudoNotice } from '~/components/sudo-notice';
-import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
+import { badIntent, done, type FormAnswer, formError, formInvalid, loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
 import { organizationTitle, PageHeading } from '~/orgs/components';
 import {
@@ -30,9 +31,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     'organization:edit',
   );
   const canDelete = can(role, 'organization:delete');
-  const [settings, summary] = await Promise.all([
+  const [settings, summary, twoFactor] = await Promise.all([
     getOrganizationSettings(db, actor, organization.id),
     canDelete ? deletionSummary(db, actor, organization.id) : Promise.resolve(null),
+    twoFactorPolicy(db, actor, organization.id),
   ]).catch(loaderFailure);
   return data({
     organization,
@@ -48,6 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     summary,
     // Deleting the organization is sudo-gated (issue 15 §4): the form shows only after a recent proof.
     sudo: sudoState(auth, request),
+    twoFactor,
   });
 }
 
@@ -66,6 +69,27 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return done(`/o/${updated.slug}/settings`, 'Settings saved.');
     } catch (err) {
       return formError('update', submission, err);
+    }
+  }
+  if (intent === 'two-factor') {
+    const value = String(formData.get('requireTwoFactor') ?? '');
+    if (value !== 'on' && value !== 'off')
+      return data<FormAnswer>(
+        { form: 'two-factor', error: 'Choose whether to require a second factor.' },
+        { status: 400 },
+      );
+    try {
+      const { changed } = await setTwoFactorRequirement(db, actor, organization.id, value === 'on');
+      return done(
+        `/o/${organization.slug}/settings`,
+        !changed
+          ? 'Nothing changed.'
+          : value === 'on'
+            ? 'Every member now needs a second factor to open the organization.'
+            : 'Members no longer need a second factor.',
+      );
+    } catch (err) {
+      return formError('two-factor', null, err);
     }
   }
   if (intent === 'delete') {
@@ -88,7 +112,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Settings() {
-  const { organization, settings, summary } = useLoaderData<typeof loader>();
+  const { organization, settings, summary, twoFactor } = useLoaderData<typeof loader>();
   const { sudo } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const [form, fields] = useForm({
@@ -123,6 +147,39 @@ export default function Settings() {
         <Field field={fields.country} label="Country (optional)" />
         <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
       </Form>
+
+      <section aria-labelledby="two-factor-heading" className="card max-w-xl space-y-3">
+        <h2 id="two-factor-heading" className="text-lg font-semibold">
+          Two-step verification
+        </h2>
+        <p className="text-sm text-slate-700">
+          {twoFactor.required
+            ? 'Required: members without an authenticator app or a passkey are sent to set one up before they can open the organization. API keys keep working; personal API tokens need a login with a code.'
+            : 'Not required: members choose for themselves.'}{' '}
+          <span data-members-without-2fa>
+            {twoFactor.membersWithout === 0
+              ? `All ${twoFactor.members} member(s) have a second factor.`
+              : `${twoFactor.membersWithout} of ${twoFactor.members} member(s) have no second factor yet.`}
+          </span>
+        </p>
+        {answer?.form === 'two-factor' && answer.error ? (
+          <p role="alert" className="field-error">
+            {answer.error}
+          </p>
+        ) : null}
+        <Form method="post">
+          <input type="hidden" name="intent" value="two-factor" />
+          <input type="hidden" name="requireTwoFactor" value={twoFactor.required ? 'off' : 'on'} />
+          <SubmitButton
+            className={twoFactor.required ? 'btn-secondary' : 'btn-primary'}
+            pendingLabel="Saving…"
+          >
+            {twoFactor.required
+              ? 'Stop requiring a second factor'
+              : 'Require a second factor of every member'}
+          </SubmitButton>
+        </Form>
+      </section>
 
       {summary ? (
         <section aria-labelledby="delete-heading" className="card max-w-xl space-y-4 ring-red-200">

@@ -6,6 +6,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import {
   actorOf,
+  describeSignIn,
   listSessions,
   requireUser,
   revokeAllOtherSessions,
@@ -28,6 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     sessions: sessions.map((s) => ({
       ...s,
+      signedInWith: describeSignIn(s),
       lastUsedAt: s.lastUsedAt.toISOString(),
       createdAt: s.createdAt.toISOString(),
     })),
@@ -90,6 +92,9 @@ export default function Sessions() {
               Device
             </th>
             <th scope="col" className="px-4 py-2">
+              Signed in with
+            </th>
+            <th scope="col" className="px-4 py-2">
               IP address
             </th>
             <th scope="col" className="px-4 py-2">
@@ -108,6 +113,9 @@ export default function Sessions() {
                 {s.current ? (
                   <span className="ml-2 rounded bg-green-100 px-2 py-0.5 text-green-900">this device</span>
                 ) : null}
+              </td>
+              <td className="px-4 py-2" data-sign-in>
+                {s.signedInWith}
               </td>
               <td className="px-4 py-2">{s.ipAddress ?? 'unknown'}</td>
               <td className="px-4 py-2">

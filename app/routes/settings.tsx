@@ -12,6 +12,7 @@ const LINKS = [
   { to: '/settings/profile', label: 'Profile' },
   { to: '/settings/email', label: 'Email address' },
   { to: '/settings/password', label: 'Password' },
+  { to: '/settings/security', label: 'Security' },
   { to: '/settings/accounts', label: 'Connected accounts' },
   { to: '/settings/sessions', label: 'Sessions' },
   { to: '/settings/delete-account', label: 'Delete account' },
