@@ -4,7 +4,7 @@
 // link is not sent, and the address's owner is told someone tried (as sign-up does). The link's owner
 // proves the new address, so at confirmation a clash (a race) is said plainly. Both ends are audited.
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
@@ -12,17 +12,17 @@ import { Conflict, NotFound, TooManyRequests, ValidationFailed } from '~/lib/err
 import { hit, peek } from '~/lib/rate-limit.server';
 import { type Database, isUniqueViolation } from '~db/client.server';
 import { emailChangeRequests, users } from '~db/schema';
+import { emailChangeSchema } from './email-change';
 import { voidOutstandingLinks } from './revocation.server';
 import { generateToken, sha256Hex } from './tokens.server';
-import { emailSchema } from './validation';
+
+export { emailChangeSchema };
 
 export const EMAIL_CHANGE_TTL_MS = 24 * 60 * 60 * 1000;
 /** Requests per user per hour (each sends two emails). */
 export const EMAIL_CHANGE_LIMIT = 5;
 export const EMAIL_CHANGE_WINDOW_MINUTES = 60;
 export const EMAIL_CHANGE_LINK_INVALID = 'This link is invalid, expired or already used.';
-
-export const emailChangeSchema = z.object({ newEmail: emailSchema });
 
 type UserActor = Actor & { userId: string };
 

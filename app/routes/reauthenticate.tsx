@@ -35,6 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     redirectTo,
     email: auth.user.email,
+    windowMinutes: SUDO_WINDOW_MINUTES,
     methods: await reauthenticationMethods(auth.db, auth.user.id),
   };
 }
@@ -151,7 +152,7 @@ function CodeField({
 }
 
 export default function Reauthenticate() {
-  const { redirectTo, email, methods } = useLoaderData<typeof loader>();
+  const { redirectTo, email, methods, windowMinutes } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const none = !methods.password && !methods.totp && !methods.passkey;
   return (
@@ -160,7 +161,7 @@ export default function Reauthenticate() {
         <h1 className="text-2xl font-bold">Confirm it’s you</h1>
         <p className="mt-2 text-sm text-slate-700">
           You are about to change something sensitive for <strong className="break-all">{email}</strong>.
-          Confirm who you are; you will not be asked again for {SUDO_WINDOW_MINUTES} minutes.
+          Confirm who you are; you will not be asked again for {windowMinutes} minutes.
         </p>
       </div>
       {answer?.form === 'unknown' ? (

@@ -5,12 +5,8 @@ import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
-import {
-  cancelEmailChange,
-  emailChangeSchema,
-  pendingEmailChange,
-  requestEmailChange,
-} from '~/auth/email-change.server';
+import { emailChangeSchema } from '~/auth/email-change';
+import { cancelEmailChange, pendingEmailChange, requestEmailChange } from '~/auth/email-change.server';
 import { actorOf, requireUser } from '~/auth/sessions.server';
 import { requireRecentAuthentication } from '~/auth/sudo.server';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';

@@ -18,8 +18,9 @@ const tokenOf = (value: FormDataEntryValue | string | null) =>
 export async function loader({ request }: LoaderFunctionArgs) {
   const token = tokenOf(new URL(request.url).searchParams.get('token'));
   const found = token ? await findEmailChange(await getDb(), token) : null;
-  if (!token || !found) return data({ token: null, newEmail: null }, { status: 400 });
-  return { token, newEmail: found.newEmail };
+  if (!token || !found)
+    return data({ token: null, newEmail: null, invalid: EMAIL_CHANGE_LINK_INVALID }, { status: 400 });
+  return { token, newEmail: found.newEmail, invalid: null };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -42,7 +43,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function VerifyEmailChange() {
-  const { token, newEmail } = useLoaderData<typeof loader>();
+  const { token, newEmail, invalid } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   return (
     <div className="mx-auto max-w-md space-y-4">
@@ -62,7 +63,7 @@ export default function VerifyEmailChange() {
         </Form>
       ) : (
         <div className="card space-y-3 text-sm text-slate-800">
-          <p>{EMAIL_CHANGE_LINK_INVALID}</p>
+          <p>{invalid}</p>
           <p>
             Ask for a new link on{' '}
             <Link to="/settings/email" className="link">
