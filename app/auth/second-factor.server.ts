@@ -2,7 +2,7 @@
 // two-step sign-in (a partial session that can only finish the step), and what follows any factor change
 // (other sessions and API tokens revoked, an email, an audit row). Passkeys (B) build on afterFactorChange
 // and userHasSecondFactor.
-import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type Actor, clientIp, recordAudit } from '~/audit/audit.server';
 import { queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
@@ -419,13 +419,14 @@ export async function completeTwoFactorSignIn(
   const recoveryCodesLeft = used === 'recovery_code' ? await remainingRecoveryCodes(db, userId) : null;
   await db.transaction(async (tx) => {
     await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, userId));
+    // Before this sign-in's own audit row, which is what the next sign-in from here will find.
+    await notifyNewDevice(tx, userId, request);
     await recordAudit(tx, actor, {
       action: 'user.two_factor_verified',
       entityType: 'user',
       entityId: userId,
       metadata: { method: pending.session.signInMethod, secondFactor: used, recoveryCodesLeft },
     });
-    await notifyNewDevice(tx, userId, request);
   });
   return { cookie, secondFactor: used, recoveryCodesLeft };
 }
@@ -445,8 +446,6 @@ export async function notifyNewDevice(tx: Database, userId: string, request: Req
         eq(auditLogs.userId, userId),
         sql`${auditLogs.action} IN ('user.two_factor_verified', 'user.signed_in_with_passkey')`,
         userAgent === null ? sql`${auditLogs.userAgent} IS NULL` : eq(auditLogs.userAgent, userAgent),
-        // Not the row this very sign-in just wrote.
-        lt(auditLogs.createdAt, sql`now()`),
       ),
     )
     .limit(1);
