@@ -131,7 +131,9 @@ describe('stored codes', () => {
     const key = generateTotpKey();
     await t.db.insert(totpCredentials).values({ userId: user.id, encryptedSecret: encryptTotpKey(key) });
     expect(await verifyUserTotp(t.db, user.id, codeAt(key, totpStep()))).toBe(false);
-    expect(await consumeTotpCode(t.db, user.id, codeAt(key, totpStep()), { confirmed: false })).not.toBeNull();
+    expect(
+      await consumeTotpCode(t.db, user.id, codeAt(key, totpStep()), { confirmed: false }),
+    ).not.toBeNull();
   });
 
   it('verifyUserTotp is throttled per user in PostgreSQL, even for right codes past the limit', async () => {
