@@ -1,6 +1,7 @@
 // Creating organizations (SPEC §6 "Organization creation": one transaction for everything).
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { dashboardUsageColumns, dashboardUsageOf } from '~/analytics/usage-charts.server';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import type { PlanLimits } from '~/billing/plans';
 import { cancelStripeSubscriptionForDeletion } from '~/billing/stripe-billing.server';
@@ -128,13 +129,16 @@ interface DashboardRow {
   project_count: number | string;
   plan: { key: string; name: string; limits: PlanLimits } | null;
   modules: string[];
+  usage_daily: { day: string; calls: number | string }[] | null;
+  usage_top: { event_type: string; quantity: number | string }[] | null;
 }
 
 /**
  * The dashboard in ONE statement (issue 9: a page's cost is its statements): the first members and
- * projects, the counts, the plan and the enabled modules, each a subquery over its own index.
+ * projects, the counts, the plan, the enabled modules and this month's usage charts, each a subquery
+ * over its own index.
  */
-export async function getDashboard(db: Database, actor: Actor, organizationId: string) {
+export async function getDashboard(db: Database, actor: Actor, organizationId: string, now = new Date()) {
   await authorize(db, actor, organizationId, 'organization:view');
   const [row] = rowsOf<DashboardRow>(
     await db.execute(sql`
@@ -155,7 +159,8 @@ export async function getDashboard(db: Database, actor: Actor, organizationId: s
            FROM subscriptions s JOIN plans pl ON pl.id = s.plan_id
           WHERE s.organization_id = ${organizationId}) AS plan,
         (SELECT coalesce(array_agg(module_key ORDER BY module_key), '{}')
-           FROM organization_modules WHERE organization_id = ${organizationId} AND is_enabled) AS modules`),
+           FROM organization_modules WHERE organization_id = ${organizationId} AND is_enabled) AS modules,
+        ${dashboardUsageColumns(organizationId, now)}`),
   );
   if (!row?.plan) throw new NotFound(ORGANIZATION_NOT_FOUND);
   return {
@@ -166,6 +171,8 @@ export async function getDashboard(db: Database, actor: Actor, organizationId: s
     projectCount: Number(row.project_count),
     plan: row.plan,
     modules: row.modules.filter(isModuleKey).map((key) => ({ key, name: AVAILABLE_MODULES[key].name })),
+    // The usage charts (issue 14): API calls per day this month and the top event types.
+    usage: dashboardUsageOf(row, now),
   };
 }
 

@@ -6,7 +6,6 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { ApiCallsAgainstLimit, TopEventTypes } from '~/analytics/usage-charts';
-import { dashboardUsage } from '~/analytics/usage-charts.server';
 import { formatLimit } from '~/billing/plans';
 import { loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
@@ -19,15 +18,13 @@ export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'D
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, actor, organization, role } = await requireMember(request, params.slug);
   if (role === 'BILLING') throw redirect(`/o/${organization.slug}/billing`);
-  const [dashboard, usage] = await Promise.all([
-    getDashboard(db, actor, organization.id),
-    dashboardUsage(db, actor, organization.id),
-  ]).catch(loaderFailure);
-  return data({ organization, role, dashboard, usage, canInvite: can(role, 'members:invite') });
+  const dashboard = await getDashboard(db, actor, organization.id).catch(loaderFailure);
+  return data({ organization, role, dashboard, canInvite: can(role, 'members:invite') });
 }
 
 export default function Dashboard() {
-  const { organization, dashboard, usage, canInvite } = useLoaderData<typeof loader>();
+  const { organization, dashboard, canInvite } = useLoaderData<typeof loader>();
+  const { usage } = dashboard;
   const base = `/o/${organization.slug}`;
   const { plan } = dashboard;
   return (
