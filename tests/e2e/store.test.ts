@@ -57,7 +57,7 @@ describeStore('Store in a browser (browse, search, cart, code, Stripe payment, o
       expect(await page.getByText('1 product for').count()).toBe(1);
       await page.getByRole('link', { name: product.name }).click();
       await page.waitForURL(`${app}/store/${product.slug}`);
-      expect(await page.getByRole('heading', { name: product.name, level: 1 }).count()).toBe(1);
+      await expect.poll(() => page.getByRole('heading', { name: product.name, level: 1 }).count()).toBe(1);
       expect(await page.getByText('3 left').count()).toBeGreaterThan(0);
       const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent()) ?? '{}');
       expect(ld).toMatchObject({ '@type': 'Product', name: product.name });
@@ -80,7 +80,7 @@ describeStore('Store in a browser (browse, search, cart, code, Stripe payment, o
       await page.waitForURL((u) => u.pathname === '/login');
       await page.getByLabel('Email').fill(buyer.email);
       await page.getByLabel('Password').fill(buyer.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL(`${app}/checkout`);
 
       // A wrong code says why; the right one is applied: 25% of $80 = $20, tax 10% of $60 = $6.
@@ -120,9 +120,9 @@ describeStore('Store in a browser (browse, search, cart, code, Stripe payment, o
 
       // The orders list has it; the product page now says 1 left.
       await page.goto(`${app}/account/orders`);
-      expect(await page.getByRole('link', { name: orderNumber }).count()).toBe(1);
+      await expect.poll(() => page.getByRole('link', { name: orderNumber }).count()).toBe(1);
       await page.goto(`${app}/store/${product.slug}`);
-      expect(await page.getByText('1 left').count()).toBeGreaterThan(0);
+      await expect.poll(() => page.getByText('1 left').count()).toBeGreaterThan(0);
     });
   }
 
@@ -143,5 +143,21 @@ describeStore('Store in a browser (browse, search, cart, code, Stripe payment, o
     await page.goto(`${stripe.app.url}/cart`);
     expect(await page.getByLabel(`Quantity of ${product.name}`).inputValue()).toBe('1');
     await expectAccessible(page);
+  });
+
+  it('the store pages fit a 360 px phone', async () => {
+    const { product } = await createPublishedProduct(stripe.db, {
+      name: `A product with a rather long name to wrap ${id()}`,
+      shortDescription: 'Long words and prices must wrap on a small screen without scrolling sideways.',
+    });
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(`${stripe.app.url}/store/${product.slug}`);
+    await page.getByRole('button', { name: /^Add to cart/ }).click();
+    await expect.poll(() => page.getByRole('link', { name: 'View cart' }).count()).toBe(1);
+    for (const path of ['/store', `/store/${product.slug}`, '/cart']) {
+      await page.goto(`${stripe.app.url}${path}`);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, `${path} is wider than the phone`).toBeLessThanOrEqual(360);
+    }
   });
 });
