@@ -14,6 +14,7 @@ import * as reauthPasskeyRoute from '~/routes/reauthenticate.passkey';
 import * as deleteAccountRoute from '~/routes/settings.delete-account';
 import * as emailRoute from '~/routes/settings.email';
 import * as passwordRoute from '~/routes/settings.password';
+import * as securityRoute from '~/routes/settings.security._index/route';
 import * as passkeysRoute from '~/routes/settings.security.passkeys/route';
 import * as registerRoute from '~/routes/settings.security.passkeys.register';
 import {
@@ -200,6 +201,27 @@ describe('sudo gates: account pages', () => {
     expect(
       await t.db.select().from(webauthnCredentials).where(eq(webauthnCredentials.userId, me.id)),
     ).toHaveLength(0);
+  });
+  it('the authenticator app: the page, setting it up, turning it off', async () => {
+    const me = await person();
+    const page = '/settings/security';
+    await stale(me.cookie);
+    expectSentToReauthenticate(await run(securityRoute.loader, getPage(page, me.cookie)), page);
+    expectSentToReauthenticate(
+      await run(securityRoute.action, postForm(page, me.cookie, { intent: 'start' })),
+      page,
+    );
+    expect(await findTotpCredential(t.db, me.id)).toBeNull();
+    expectSentToReauthenticate(
+      await run(securityRoute.action, postForm(page, me.cookie, { intent: 'disable', code: '123456' })),
+      page,
+    );
+    await fresh(me.cookie);
+    expect((await run(securityRoute.loader, getPage(page, me.cookie))).status).toBe(200);
+    expect(await run(securityRoute.action, postForm(page, me.cookie, { intent: 'start' }))).toMatchObject({
+      status: 302,
+    });
+    expect(await findTotpCredential(t.db, me.id)).not.toBeNull();
   });
 });
 

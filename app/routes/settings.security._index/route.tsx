@@ -15,6 +15,7 @@ import {
   startTotpEnrollment,
 } from '~/auth/second-factor.server';
 import { actorOf, requireUser } from '~/auth/sessions.server';
+import { requireRecentAuthentication } from '~/auth/sudo.server';
 import { SubmitButton } from '~/components/form';
 import { done, httpErrorOf, passThrottleHeaders } from '~/lib/http.server';
 import { formatDate } from '~/orgs/components';
@@ -39,6 +40,8 @@ const securityActionSchema = z.discriminatedUnion('intent', [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requireUser(request);
+  // Sudo mode (issue 15 §4): changing a factor needs a recent proof; asked before the page, and in the action.
+  requireRecentAuthentication(auth, request);
   const overview = await securityOverview(auth.db, auth.user);
   const requiredSlug = new URL(request.url).searchParams.get('required');
   const required = overview.requiredBy.find((o) => o.slug === requiredSlug) ?? null;
@@ -67,6 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   }
   const input = parsed.data;
+  if (input.intent !== 'cancel') requireRecentAuthentication(auth, request);
   const actor = actorOf(auth, request);
   const back = `/settings/security${new URL(request.url).search}`;
   try {
