@@ -94,7 +94,10 @@ describe('/store', () => {
     const junk = await list(`q=${tag}&minPrice=abc&type=NOPE&page=-4&category=%00`);
     expect(junk.invalid).toEqual(['minPrice']);
     expect(junk.total).toBe(2);
-    const long = await call(storeRoute.loader, getPage(`/store?q=${'x'.repeat(900)}&maxPrice=${'9'.repeat(40)}`));
+    const long = await call(
+      storeRoute.loader,
+      getPage(`/store?q=${'x'.repeat(900)}&maxPrice=${'9'.repeat(40)}`),
+    );
     expect(long.status).toBe(200);
     expect((long.data as { invalid: string[] }).invalid).toEqual(['maxPrice']);
   });
