@@ -1,4 +1,4 @@
-// "Sign in with a passkey" on /login (the ceremony: app/routes/login.passkey.ts). Server-rendered as a
+// "Use a passkey" on /login (the ceremony: app/routes/login.passkey.ts). Server-rendered as a
 // note that passkeys need JavaScript; the button appears once the page is hydrated, so without JavaScript
 // the password form and the providers are the whole page, as before.
 import { usePasskeyCeremony, usePasskeySupport } from '~/auth/passkeys-client';
@@ -20,7 +20,7 @@ export function PasskeySignIn({ redirectTo }: { redirectTo: string }) {
               if (answer && typeof answer.redirectTo === 'string') window.location.assign(answer.redirectTo);
             }}
           >
-            {pending ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+            {pending ? 'Waiting for your passkey…' : 'Use a passkey'}
           </button>
           {error ? (
             <p role="alert" className="text-sm text-red-700">

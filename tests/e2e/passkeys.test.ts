@@ -148,7 +148,7 @@ describePasskeys('passkeys in the browser', () => {
     await page.getByRole('button', { name: 'Sign out' }).first().click();
     await page.waitForURL((url) => url.pathname === '/');
     await page.goto(at('/login'));
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
     await page.waitForURL((url) => url.pathname.startsWith('/orgs'), { timeout: 15_000 });
     const [session] = await db()
       .select()
@@ -184,7 +184,7 @@ describePasskeys('passkeys in the browser', () => {
     await expect(page.getByTestId('passkeys-need-javascript').textContent()).resolves.toContain(
       'needs JavaScript',
     );
-    await expect(page.getByRole('button', { name: 'Sign in with a passkey' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Use a passkey' }).count()).resolves.toBe(0);
     await expectAccessible(page);
     await signInWithPassword(page, user.email, user.password);
     await page.goto(at('/settings/security/passkeys'));
