@@ -289,7 +289,12 @@ describe('signing in with a password', () => {
     ] as const) {
       const res = await outcome(await call(loader, makeRequest(path, { cookie: cookie! })));
       expect(res.status, path).toBe(302);
-      expect(res.headers.get('location'), path).toBe('/login/two-factor');
+      // Where it was going rides along, so the step continues there.
+      expect(res.headers.get('location'), path).toBe(
+        path === '/login'
+          ? '/login/two-factor'
+          : `/login/two-factor?${new URLSearchParams({ redirectTo: path })}`,
+      );
     }
     // Posting to a settings form is refused the same way, and nothing changes.
     const post = await outcome(
@@ -647,7 +652,7 @@ describe('signing in with GitHub', () => {
     const blocked = await outcome(
       await call(profileLoader, makeRequest('/settings/profile', { cookie: res.cookie! })),
     );
-    expect(blocked.headers.get('location')).toBe('/login/two-factor');
+    expect(blocked.headers.get('location')).toBe('/login/two-factor?redirectTo=%2Fsettings%2Fprofile');
     const done = await secondStep(res.cookie!, codeFor(user.key));
     expect(done.status).toBe(302);
     const row = await sessionRow(done.cookie!);

@@ -285,7 +285,10 @@ export async function getAuth(request: Request, db?: Database): Promise<AuthCont
   if (!auth?.session.twoFactorPending) return auth;
   const url = new URL(request.url);
   if (PENDING_ALLOWED_PATHS.has(url.pathname)) return null;
-  throw redirect(TWO_FACTOR_PATH);
+  // A page opened directly is where the person was going: the step continues there afterwards.
+  const page = request.method === 'GET' && !url.pathname.endsWith('.data') && url.pathname !== '/login';
+  const next = page ? safeRedirectPath(`${url.pathname}${url.search}`, '') : '';
+  throw redirect(next ? `${TWO_FACTOR_PATH}?${new URLSearchParams({ redirectTo: next })}` : TWO_FACTOR_PATH);
 }
 
 /** The request's session, complete or partial (the second-step page and sign-out need the partial one). */

@@ -23,7 +23,8 @@ export async function signUpAndIn(page: Page, who: Person, outbox: ReturnType<ty
   if (new URL(page.url()).pathname === '/login') {
     await page.getByLabel('Email').fill(who.email);
     await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // exact: the page also has "Sign in with a passkey".
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => !url.pathname.startsWith('/login'));
   }
 }
