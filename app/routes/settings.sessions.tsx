@@ -15,6 +15,7 @@ import {
 import { FormErrors, SubmitButton } from '~/components/form';
 import { DomainError } from '~/lib/errors';
 import { redirectWithFlash } from '~/lib/flash.server';
+import { ScrollRegion } from '~/orgs/components';
 
 export const meta: MetaFunction = () => [{ title: 'Sessions — SaaS Platform' }];
 
@@ -84,62 +85,69 @@ export default function Sessions() {
       <div className="mt-4">
         <FormErrors id="sessions-error" errors={result?.error ? [result.error] : undefined} />
       </div>
-      <table className="mt-4 w-full rounded-md bg-white text-left text-sm ring-1 ring-slate-200">
-        <caption className="sr-only">Active sessions</caption>
-        <thead className="border-b border-slate-200 text-slate-700">
-          <tr>
-            <th scope="col" className="px-4 py-2">
-              Device
-            </th>
-            <th scope="col" className="px-4 py-2">
-              Signed in with
-            </th>
-            <th scope="col" className="px-4 py-2">
-              IP address
-            </th>
-            <th scope="col" className="px-4 py-2">
-              Last used
-            </th>
-            <th scope="col" className="px-4 py-2">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200">
-          {sessions.map((s) => (
-            <tr key={s.id} data-session={s.current ? 'current' : 'other'}>
-              <td className="px-4 py-2">
-                {s.device}
-                {s.current ? (
-                  <span className="ml-2 rounded bg-green-100 px-2 py-0.5 text-green-900">this device</span>
-                ) : null}
-              </td>
-              <td className="px-4 py-2" data-sign-in>
-                {s.signedInWith}
-              </td>
-              <td className="px-4 py-2">{s.ipAddress ?? 'unknown'}</td>
-              <td className="px-4 py-2">
-                <time dateTime={s.lastUsedAt}>{formatTime(s.lastUsedAt)}</time>
-              </td>
-              <td className="px-4 py-2 text-right">
-                {s.current ? null : (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="revoke" />
-                    <SubmitButton
-                      className="btn-secondary"
-                      name="sessionId"
-                      value={s.id}
-                      pendingLabel="Signing out…"
-                    >
-                      Sign out this session
-                    </SubmitButton>
-                  </Form>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {/* Four columns do not fit a phone: the table scrolls inside its region, never the page. */}
+      <div className="mt-4">
+        <ScrollRegion label="Active sessions">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Active sessions</caption>
+            <thead className="border-b border-slate-200 text-slate-700">
+              <tr>
+                <th scope="col" className="px-4 py-2">
+                  Device
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Signed in with
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  IP address
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Last used
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-200">
+              {sessions.map((s) => (
+                <tr key={s.id} data-session={s.current ? 'current' : 'other'}>
+                  <td className="px-4 py-2">
+                    {s.device}
+                    {s.current ? (
+                      <span className="ml-2 rounded bg-green-100 px-2 py-0.5 text-green-900">
+                        this device
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className="px-4 py-2" data-sign-in>
+                    {s.signedInWith}
+                  </td>
+                  <td className="px-4 py-2">{s.ipAddress ?? 'unknown'}</td>
+                  <td className="px-4 py-2">
+                    <time dateTime={s.lastUsedAt}>{formatTime(s.lastUsedAt)}</time>
+                  </td>
+                  <td className="px-4 py-2 text-right">
+                    {s.current ? null : (
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="revoke" />
+                        <SubmitButton
+                          className="btn-secondary"
+                          name="sessionId"
+                          value={s.id}
+                          pendingLabel="Signing out…"
+                        >
+                          Sign out this session
+                        </SubmitButton>
+                      </Form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
+      </div>
       {others > 0 ? (
         <Form method="post" className="mt-6">
           <input type="hidden" name="intent" value="revoke-others" />
