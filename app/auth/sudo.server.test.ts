@@ -321,6 +321,51 @@ describe('sudo gates: organization pages', () => {
   });
 });
 
+describe('POST /settings/security/passkeys/register', () => {
+  it('adds a named passkey, keeps this session, ends the others, and says so in a flash', async () => {
+    const me = await person();
+    const otherDevice = await cookieFor(t.db, me.id);
+    const path = '/settings/security/passkeys/register';
+    const call = async (form: Record<string, string>) => {
+      const res = (await registerRoute.action({
+        request: postForm(path, me.cookie, form),
+        params: {},
+        context: {},
+      } as never)) as Response;
+      return {
+        status: res.status,
+        cookie: res.headers.get('Set-Cookie'),
+        body: (await res.json()) as Record<string, unknown>,
+      };
+    };
+    const key = new TestPasskey(relyingParty().origin, relyingParty().id);
+    const { body } = await call({ intent: 'options' });
+    const junk = await call({ intent: 'verify', name: 'Laptop', response: '{"nope":true}' });
+    expect(junk.status).toBe(400);
+    const added = await call({
+      intent: 'verify',
+      name: '  Laptop  ',
+      response: JSON.stringify(key.register(body.options as never)),
+    });
+    expect(added).toMatchObject({ status: 200, body: { redirectTo: '/settings/security/passkeys' } });
+    expect(added.cookie).toMatch(/flash/);
+    const rows = await t.db.select().from(webauthnCredentials).where(eq(webauthnCredentials.userId, me.id));
+    expect(rows.map((r) => r.name)).toEqual(['Laptop']);
+    expect(
+      await t.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, idOf(me.cookie))),
+    ).toHaveLength(1);
+    expect(
+      await t.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, idOf(otherDevice))),
+    ).toHaveLength(0);
+  });
+});
+
 describe('/reauthenticate', () => {
   const back = '/settings/password';
   const here = `/reauthenticate?${new URLSearchParams({ redirectTo: back })}`;
