@@ -126,12 +126,12 @@ export function emailPayloadKey(): string {
   return env().EMAIL_PAYLOAD_KEY ?? '00'.repeat(32);
 }
 
-/** Tests that change process.env (e.g. OAuth endpoints of a fake provider) re-read it. */
-export function resetEnvCache(): void {
 /** Development fallback like the email payload key's; production requires TOTP_ENCRYPTION_KEY. */
 export function totpEncryptionKey(): string {
   return env().TOTP_ENCRYPTION_KEY ?? '11'.repeat(32);
 }
 
+/** Tests that change process.env (e.g. OAuth endpoints of a fake provider) re-read it. */
+export function resetEnvCache(): void {
   cached = undefined;
 }
