@@ -17,6 +17,8 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
+import { impersonationOf } from './admin/impersonation.server';
+import { ImpersonationBanner } from './admin/impersonation-banner';
 import { getAuth } from './auth/sessions.server';
 import { readFlash } from './lib/flash.server';
 import { useNonce } from './lib/nonce';
@@ -36,7 +38,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = auth
     ? { id: auth.user.id, name: auth.user.name, email: auth.user.email, role: auth.user.role }
     : null;
-  return data({ flash, user }, { headers });
+  const viewingAs = impersonationOf(auth);
+  const impersonation = viewingAs
+    ? {
+        staffEmail: viewingAs.staff.email,
+        targetEmail: viewingAs.target.email,
+        targetName: viewingAs.target.name,
+      }
+    : null;
+  return data({ flash, user, impersonation }, { headers });
 }
 
 type HeaderUser = { name: string | null; email: string } | null | undefined;
@@ -199,6 +209,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </a>
         <PendingBar />
         <SiteHeader />
+        <ImpersonationBanner />
         {children}
         <footer className="mt-auto border-t border-slate-200 bg-white">
           <div className="mx-auto max-w-6xl px-4 py-6 text-sm text-slate-600">© SaaS Platform</div>

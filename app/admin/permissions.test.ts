@@ -46,6 +46,7 @@ describe('every /admin route answers 404 to non-staff', () => {
   const modules = import.meta.glob([
     '../routes/admin.tsx',
     '../routes/admin.*/route.tsx',
+    '../routes/admin.*/route.ts',
     '../routes/admin.*.tsx',
     '../routes/admin.*.ts',
   ]);

@@ -6,6 +6,9 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { impersonationOf } from '~/admin/impersonation.server';
+import { markTicketRead } from '~/admin/support.server';
+import { getAuth } from '~/auth/sessions.server';
 import { FieldErrors, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
 import { deliverSoon } from '~/email/outbox.server';
 import { badIntent, done, formError, formInvalid, loaderFailure } from '~/lib/http.server';
@@ -24,6 +27,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     organizationId: organization.id,
     ticketId: params.ticketId ?? '',
   }).catch(loaderFailure);
+  // Read markers (issue 14); an ADMIN viewing as this member reads without marking anything.
+  if (!impersonationOf(await getAuth(request))) await markTicketRead(db, actor.userId, ticket.id);
   const open = ticket.status !== 'CLOSED';
   return data({
     organization,

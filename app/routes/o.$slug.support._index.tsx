@@ -5,6 +5,7 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { unreadForCustomer } from '~/admin/support.server';
 import {
   Field,
   FieldErrors,
@@ -38,7 +39,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = await listTickets(db, actor, { organizationId: organization.id, ...query }).catch(
     loaderFailure,
   );
-  return data({ organization, ...page, status: query.status ?? null, paged: Boolean(query.cursor) });
+  // Unread markers (issue 14): staff replies this member has not opened yet.
+  const unread = await unreadForCustomer(
+    db,
+    actor.userId,
+    page.tickets.map((t) => t.id),
+  );
+  const tickets = page.tickets.map((t) => ({ ...t, unread: unread.has(t.id) }));
+  return data({
+    organization,
+    ...page,
+    tickets,
+    status: query.status ?? null,
+    paged: Boolean(query.cursor),
+  });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -111,6 +125,14 @@ export default function Support() {
               <li key={ticket.id} className="flex flex-wrap items-center justify-between gap-3 px-6 py-4">
                 <div>
                   <p className="font-medium">
+                    {ticket.unread ? (
+                      <span
+                        className="mr-2 rounded bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900"
+                        data-unread
+                      >
+                        New reply
+                      </span>
+                    ) : null}
                     <Link to={`${base}/${ticket.id}`} className="link">
                       {ticket.subject}
                     </Link>
