@@ -26,6 +26,8 @@ export const STAFF_PERMISSIONS = {
   'apps:manage': cell('manage apps whose organization was deleted', true, false),
   'settings:manage': cell('change system settings', true, false),
   'email-log:read': cell('read the email log', true, true),
+  'email-log:resend': cell('send a failed email again', true, false),
+  'webhooks:reprocess': cell('re-process a webhook event', true, false),
   'operations:read': cell('see cron runs, the webhook ledger and the audit log', true, false),
   'analytics:read': cell('see the business analytics', true, false),
 } as const;

@@ -161,6 +161,7 @@ export async function updateSetting(
       entityId: input.key,
       oldValues: { value: old },
       newValues: { value },
+      metadata: { key: input.key },
     });
     return { changed: true, value };
   });

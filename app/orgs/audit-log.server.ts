@@ -1,7 +1,7 @@
 // The organization's audit log page (SPEC §2: OWNER and ADMIN): filter by actor, action and date,
 // newest first, keyset pagination on (created_at, id) so pages stay stable while rows are appended.
 
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, desc, eq, gte, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '~/audit/audit.server';
 import { formatMoney, PLAN_DEFINITIONS } from '~/billing/plans';
@@ -38,7 +38,17 @@ export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
 export async function listAuditLog(db: Database, actor: Actor, organizationId: string, filter: AuditFilter) {
   await authorize(db, actor, organizationId, 'audit:view');
-  const where: (SQL | undefined)[] = [eq(auditLogs.organizationId, organizationId)];
+  return queryAuditLog(db, organizationId, filter);
+}
+
+/**
+ * The page of entries for the filter, within one organization or (null: platform staff, /admin/audit)
+ * across all of them. Callers check who may read it.
+ */
+export async function queryAuditLog(db: Database, organizationId: string | null, filter: AuditFilter) {
+  const where: (SQL | undefined)[] = [
+    organizationId ? eq(auditLogs.organizationId, organizationId) : undefined,
+  ];
   if (filter.actor) where.push(eq(auditLogs.userId, filter.actor));
   if (filter.action) where.push(eq(auditLogs.action, filter.action));
   // Dates are UTC days; ISO strings, not Date objects, inside raw SQL (postgres.js).
@@ -51,6 +61,7 @@ export async function listAuditLog(db: Database, actor: Actor, organizationId: s
     .select({
       id: auditLogs.id,
       createdAt: auditLogs.createdAt,
+      organizationId: auditLogs.organizationId,
       action: auditLogs.action,
       actorType: auditLogs.actorType,
       userId: auditLogs.userId,
@@ -273,7 +284,7 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
     `${c.who} started viewing the product as ${user(c, c.id, str(c.meta.targetEmail) ?? 'a user')} (read-only)`,
   'user.impersonation_ended': (c) =>
     `${c.who} stopped viewing the product as ${user(c, c.id, str(c.meta.targetEmail) ?? 'a user')}`,
-  'system_setting.updated': (c) => `${c.who} changed the system setting ${quoted(c.id, 'a setting')}`,
+  'system_setting.updated': (c) => `${c.who} changed the system setting ${quoted(c.meta.key, 'a setting')}`.trim(),
   'plan.updated': (c) => `${c.who} updated the plan ${quoted(c.after.name ?? c.before.name, '')}`.trim(),
   'plan.retired': (c) => `${c.who} retired the plan ${quoted(c.before.name, '')}`.trim(),
   'email.resent': (c) => `${c.who} queued a failed email to ${str(c.meta.to) ?? 'its recipient'} again`,
@@ -435,7 +446,7 @@ export function describeAuditEntry(e: DescribableEntry, name: NameOf = () => und
 }
 
 /** Names of the users, members, teams, keys, invitations and tickets the page's entries refer to. */
-async function namesFor(db: Database, organizationId: string, entries: DescribableEntry[]) {
+async function namesFor(db: Database, organizationId: string | null, entries: DescribableEntry[]) {
   const ids: Record<NameKind, Set<string>> = {
     user: new Set(),
     member: new Set(),
@@ -458,6 +469,8 @@ async function namesFor(db: Database, organizationId: string, entries: Describab
       for (const key of ['userId', 'ownerUserId', 'assigneeId'])
         if (str(values[key])) ids.user.add(values[key] as string);
   }
+  // Names of one organization's rows; across organizations (staff) every row's.
+  const scope = (column: AnyColumn) => (organizationId ? eq(column, organizationId) : undefined);
   const names = new Map<string, string>();
   const put = (kind: NameKind, rows: { id: string; name: string | null; email?: string | null }[]) => {
     for (const r of rows) {
@@ -482,10 +495,7 @@ async function namesFor(db: Database, organizationId: string, entries: Describab
         .from(organizationMembers)
         .innerJoin(users, eq(users.id, organizationMembers.userId))
         .where(
-          and(
-            eq(organizationMembers.organizationId, organizationId),
-            inArray(organizationMembers.id, list('member')),
-          ),
+          and(scope(organizationMembers.organizationId), inArray(organizationMembers.id, list('member'))),
         )
         .then((rows) => put('member', rows)),
     );
@@ -494,7 +504,7 @@ async function namesFor(db: Database, organizationId: string, entries: Describab
       db
         .select({ id: teams.id, name: teams.name })
         .from(teams)
-        .where(and(eq(teams.organizationId, organizationId), inArray(teams.id, list('team'))))
+        .where(and(scope(teams.organizationId), inArray(teams.id, list('team'))))
         .then((rows) => put('team', rows)),
     );
   if (ids.api_key.size)
@@ -502,7 +512,7 @@ async function namesFor(db: Database, organizationId: string, entries: Describab
       db
         .select({ id: apiKeys.id, name: apiKeys.name })
         .from(apiKeys)
-        .where(and(eq(apiKeys.organizationId, organizationId), inArray(apiKeys.id, list('api_key'))))
+        .where(and(scope(apiKeys.organizationId), inArray(apiKeys.id, list('api_key'))))
         .then((rows) => put('api_key', rows)),
     );
   if (ids.invitation.size)
@@ -510,9 +520,7 @@ async function namesFor(db: Database, organizationId: string, entries: Describab
       db
         .select({ id: invitations.id, name: invitations.email })
         .from(invitations)
-        .where(
-          and(eq(invitations.organizationId, organizationId), inArray(invitations.id, list('invitation'))),
-        )
+        .where(and(scope(invitations.organizationId), inArray(invitations.id, list('invitation'))))
         .then((rows) => put('invitation', rows)),
     );
   if (ids.ticket.size)
@@ -520,9 +528,7 @@ async function namesFor(db: Database, organizationId: string, entries: Describab
       db
         .select({ id: supportTickets.id, name: supportTickets.subject })
         .from(supportTickets)
-        .where(
-          and(eq(supportTickets.organizationId, organizationId), inArray(supportTickets.id, list('ticket'))),
-        )
+        .where(and(scope(supportTickets.organizationId), inArray(supportTickets.id, list('ticket'))))
         .then((rows) => put('ticket', rows)),
     );
   await Promise.all(tasks);
