@@ -29,17 +29,18 @@ const customers = alias(users, 'customers');
 const assignees = alias(users, 'assignees');
 
 /** SQL: a message newer than `reader`'s marker on the ticket, from the other side. */
+// Written against support_tickets by name: Drizzle leaves columns unqualified in one-table selects.
 function unreadFor(reader: string, side: 'staff' | 'customer'): SQL<boolean> {
-  const since = sql`COALESCE((SELECT r.read_at FROM support_ticket_reads r WHERE r.ticket_id = ${supportTickets.id} AND r.user_id = ${reader}), '-infinity'::timestamptz)`;
+  const since = sql`COALESCE((SELECT r.read_at FROM support_ticket_reads r WHERE r.ticket_id = support_tickets.id AND r.user_id = ${reader}), '-infinity'::timestamptz)`;
   if (side === 'staff')
-    return sql<boolean>`(${supportTickets.createdAt} > ${since} OR EXISTS (
+    return sql<boolean>`(support_tickets.created_at > ${since} OR EXISTS (
       SELECT 1 FROM support_messages m JOIN users u ON u.id = m.sender_id
-      WHERE m.ticket_id = ${supportTickets.id} AND u.role = 'CUSTOMER' AND m.created_at > ${since}))`.mapWith(
+      WHERE m.ticket_id = support_tickets.id AND u.role = 'CUSTOMER' AND m.created_at > ${since}))`.mapWith(
       Boolean,
     );
   return sql<boolean>`EXISTS (
       SELECT 1 FROM support_messages m JOIN users u ON u.id = m.sender_id
-      WHERE m.ticket_id = ${supportTickets.id} AND NOT m.is_internal AND u.role IN ('ADMIN', 'SUPPORT')
+      WHERE m.ticket_id = support_tickets.id AND NOT m.is_internal AND u.role IN ('ADMIN', 'SUPPORT')
         AND m.created_at > ${since})`.mapWith(Boolean);
 }
 
