@@ -15,6 +15,7 @@ const LINKS = [
   { to: '/settings/security', label: 'Security' },
   { to: '/settings/accounts', label: 'Connected accounts' },
   { to: '/settings/sessions', label: 'Sessions' },
+  { to: '/settings/payment-methods', label: 'Payment methods' },
   { to: '/settings/delete-account', label: 'Delete account' },
 ];
 

@@ -501,6 +501,16 @@ route('POST', '/v1/refunds', ({ core, params }) => {
   return refundCharge(core, core.charge(chargeId, 'charge'), amount, fields);
 });
 
+// Saved cards of a customer (seed 003 PaymentMethod; /settings/payment-methods lists them).
+route('GET', '/v1/payment_methods', ({ core, params }) => {
+  const customer = stringParam(params, 'customer');
+  const type = stringParam(params, 'type');
+  const rows = [...core.state.paymentMethods.values()].filter(
+    (pm) => (!customer || pm.customer === customer) && (!type || pm.type === type),
+  );
+  return core.list(rows, params, '/v1/payment_methods');
+});
+
 route('GET', '/v1/events/:id', ({ core, path }) => {
   const event = core.state.events.find((e) => e.id === path.id);
   if (!event) throw noSuch('event', path.id as string);

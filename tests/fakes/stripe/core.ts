@@ -18,6 +18,8 @@ export interface FakeStripeState {
   charges: Map<string, StripeObject>;
   paymentIntents: Map<string, StripeObject>;
   portalSessions: Map<string, StripeObject>;
+  /** Saved cards (GET /v1/payment_methods; FakeStripe.attachCard). */
+  paymentMethods: Map<string, StripeObject>;
   events: StripeObject[];
 }
 
@@ -65,6 +67,7 @@ export class Core {
     charges: new Map(),
     paymentIntents: new Map(),
     portalSessions: new Map(),
+    paymentMethods: new Map(),
     events: [],
   };
   readonly checkoutRequests = new Map<string, CheckoutRequest>();

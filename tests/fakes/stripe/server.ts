@@ -74,6 +74,7 @@ export interface FakeStripe {
     charges: Map<string, Bag>;
     paymentIntents: Map<string, Bag>;
     portalSessions: Map<string, Bag>;
+    paymentMethods: Map<string, Bag>;
     events: Bag[];
   };
   requests: RequestRecord[];
@@ -111,6 +112,11 @@ export interface FakeStripe {
   refundLatestCharge(customerId: string): Promise<Bag>;
   /** Refunds a PaymentIntent's charge, fully or `amount` of it (emits charge.refunded); returns the charge. */
   refundPaymentIntent(paymentIntentId: string, amount?: number): Promise<Bag>;
+  /** Saves a card for a customer (what a setup-mode Checkout or the portal would do); returns it. */
+  attachCard(
+    customerId: string,
+    card?: { brand?: string; last4?: string; exp_month?: number; exp_year?: number },
+  ): Bag;
   close(): Promise<void>;
 }
 
@@ -393,6 +399,30 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         refundCharge(core, latest);
         return latest;
       }),
+    attachCard: (customerId, card = {}) => {
+      core.customer(customerId);
+      const pm = {
+        id: newId('pm_'),
+        object: 'payment_method',
+        type: 'card',
+        customer: customerId,
+        created: core.now(),
+        livemode: false,
+        metadata: {},
+        billing_details: { address: null, email: null, name: null, phone: null },
+        card: {
+          brand: 'visa',
+          last4: '4242',
+          exp_month: 12,
+          exp_year: 2030,
+          funding: 'credit',
+          country: 'US',
+          ...card,
+        },
+      };
+      core.state.paymentMethods.set(pm.id, pm);
+      return structuredClone(pm);
+    },
     refundPaymentIntent: (paymentIntentId, amount) =>
       helper(() => {
         const charge = intentCharge(core, paymentIntentId);
