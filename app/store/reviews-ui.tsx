@@ -199,3 +199,36 @@ export function ProductReviews({
     </section>
   );
 }
+
+/**
+ * What the product page adds under its review list: a "Helpful" button per review (named by its title
+ * and author, so each button says which review it is for) and the review form.
+ */
+export function ReviewActions({
+  slug,
+  reviews,
+}: {
+  slug: string;
+  reviews: Pick<ReviewItem, 'id' | 'title' | 'author' | 'helpful'>[];
+}) {
+  return (
+    <div className="space-y-4">
+      {reviews.length ? (
+        <div className="space-y-2">
+          <h3 className="text-base font-semibold">Was a review helpful?</h3>
+          <ul className="space-y-2">
+            {reviews.map((r) => (
+              <li key={r.id} className="flex flex-wrap items-center gap-2 text-sm">
+                <span className="min-w-0 break-words text-slate-700">
+                  “{r.title ?? 'Review'}” by {r.author}
+                </span>
+                <HelpfulButton slug={slug} reviewId={r.id} count={r.helpful} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <ReviewForm slug={slug} />
+    </div>
+  );
+}

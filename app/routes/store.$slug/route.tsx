@@ -11,6 +11,7 @@ import { useNonce } from '~/lib/nonce';
 import { formatDate } from '~/orgs/components';
 import { productBySlug } from '~/store/catalog.server';
 import { AddToCartForm, Money, Stars, StockBadge } from '~/store/components';
+import { ReviewActions } from '~/store/reviews-ui';
 import { formatMoney, formatTaxRate, intervalOf, MAX_QUANTITY, PRODUCT_TYPE_LABELS } from '~/store/format';
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) =>
@@ -236,7 +237,7 @@ export default function ProductPage() {
             </li>
           ))}
         </ul>
-        {/* The review form (Store B) goes here. */}
+        <ReviewActions slug={product.slug} reviews={reviews} />
       </section>
     </div>
   );
