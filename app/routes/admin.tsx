@@ -5,7 +5,16 @@
 // may not open are still listed, marked "admin only", so the 403 is never a surprise.
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { NavLink, Outlet, useLoaderData, useLocation } from '@remix-run/react';
+import {
+  isRouteErrorResponse,
+  NavLink,
+  Outlet,
+  useLoaderData,
+  useLocation,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react';
+import type { ReactNode } from 'react';
 import { type StaffAction, staffCan } from '~/admin/permissions';
 import { requireStaff } from '~/admin/staff.server';
 
@@ -90,6 +99,43 @@ function AdminNav({ role }: { role: 'ADMIN' | 'SUPPORT' }) {
 
 export default function AdminLayout() {
   const { role, staff } = useLoaderData<typeof loader>();
+  return (
+    <AdminFrame role={role} staff={staff}>
+      <Outlet />
+    </AdminFrame>
+  );
+}
+
+/**
+ * A page of the area refused (SUPPORT on an ADMIN page: 403 with the matrix's reason) or not found: the
+ * message inside the admin frame, so the navigation stays. Non-staff never get here (the layout's 404).
+ */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const layout = useRouteLoaderData<typeof loader>('routes/admin');
+  if (!layout || !isRouteErrorResponse(error) || error.status >= 500) throw error;
+  const title = error.status === 403 ? 'Not allowed' : error.status === 404 ? 'Not found' : 'Request error';
+  const message = typeof error.data === 'string' && error.data ? error.data : 'This page cannot be shown.';
+  return (
+    <AdminFrame role={layout.role} staff={layout.staff}>
+      <div className="card space-y-2" role="alert">
+        <p className="text-sm font-semibold text-brand-700">{error.status}</p>
+        <h1 className="text-2xl font-bold">{title}</h1>
+        <p className="text-slate-700">{message}</p>
+      </div>
+    </AdminFrame>
+  );
+}
+
+function AdminFrame({
+  role,
+  staff,
+  children,
+}: {
+  role: 'ADMIN' | 'SUPPORT';
+  staff: { name: string | null; email: string };
+  children: ReactNode;
+}) {
   const location = useLocation();
   return (
     <div className="space-y-4 md:grid md:grid-cols-[12rem_1fr] md:gap-8 md:space-y-0">
@@ -113,9 +159,7 @@ export default function AdminLayout() {
           </div>
         </details>
       </nav>
-      <div className="min-w-0">
-        <Outlet />
-      </div>
+      <div className="min-w-0">{children}</div>
     </div>
   );
 }

@@ -74,8 +74,12 @@ describeAdmin('platform admin area', () => {
     const row = s.locator(`[data-ticket="${ticketId}"]`);
     await expect(row.textContent()).resolves.toContain('New');
     await expectAccessible(s);
-    // SUPPORT may not move money: the page says why.
+    // SUPPORT may not change settings: the page says why, inside the admin navigation.
     await visit(s, '/admin/settings', 403);
+    await expect(s.getByRole('alert').textContent()).resolves.toContain(
+      'Support staff cannot change system settings',
+    );
+    await expect(s.getByRole('navigation', { name: 'Admin' }).count()).resolves.toBe(1);
     await visit(s, '/admin/support');
     await s.getByRole('link', { name: 'Invoice looks wrong' }).click();
     await s.waitForURL(`**/admin/support/${ticketId}`);
