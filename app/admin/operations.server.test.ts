@@ -16,13 +16,24 @@ import { loader as orgLoader } from '~/routes/admin.organizations.$slug._index/r
 import { loader as usersLoader } from '~/routes/admin.users._index/route';
 import { loader as userLoader } from '~/routes/admin.users.$userId/route';
 import { action as webhooksAction, loader as webhooksLoader } from '~/routes/admin.webhooks/route';
-import { auditLogs, cronRuns, emailLogs, users, webhookEvents } from '~db/schema';
+import { auditLogs, cronRuns, emailLogs, systemSettings, users, webhookEvents } from '~db/schema';
 import { useAppTestDatabase } from '../../tests/support/db';
 import { getPage, postForm, runRoute } from '../../tests/support/routes';
+import { SETTING_KEYS, seedSystemSettings } from './settings.server';
 
 const t = useAppTestDatabase();
 
 describe('operations pages', () => {
+  it('development seeds every default system setting once (seed 002), without overwriting a change', async () => {
+    await seedSystemSettings(t.db);
+    await t.db.update(systemSettings).set({ value: false }).where(eq(systemSettings.key, 'signups.enabled'));
+    await seedSystemSettings(t.db);
+    const rows = await t.db.select().from(systemSettings);
+    expect(rows.map((r) => r.key).sort()).toEqual([...SETTING_KEYS].sort());
+    expect(rows.find((r) => r.key === 'signups.enabled')?.value).toBe(false);
+    expect(rows.find((r) => r.key === 'billing.grace_period_days')?.value).toBe(14);
+  });
+
   it('overview counts sign-ups, failures and says MRR is not computed before the rollup', async () => {
     const admin = await platformAdmin(t.db);
     const cookie = await cookieFor(t.db, admin.id);
@@ -32,16 +43,14 @@ describe('operations pages', () => {
     await t.db
       .insert(cronRuns)
       .values({ job: 'billing-run', status: 'FAILED', error: 'boom', finishedAt: new Date() });
-    await t.db
-      .insert(webhookEvents)
-      .values({
-        provider: 'stripe',
-        eventId: 'evt_1',
-        type: 'x',
-        payload: {},
-        outcome: 'FAILED',
-        error: 'bad',
-      });
+    await t.db.insert(webhookEvents).values({
+      provider: 'stripe',
+      eventId: 'evt_1',
+      type: 'x',
+      payload: {},
+      outcome: 'FAILED',
+      error: 'bad',
+    });
     const r = await runRoute(overviewLoader, getPage('/admin', cookie), {});
     expect(r.data).toMatchObject({ failedEmails: 1, failedCronJobs: 1, failedWebhooks: 1, mrr: null });
     expect((r.data as { signups7: number }).signups7).toBeGreaterThanOrEqual(1);
