@@ -136,8 +136,9 @@ describe('products', () => {
     );
     expect(updated).toMatchObject({ status: 'PUBLISHED', trackInventory: true, stockQuantity: 5 });
     expect(updated.publishedAt).not.toBeNull();
-    const [audit] = await t.db.select().from(auditLogs).where(eq(auditLogs.action, 'store_product.updated'));
-    expect((audit?.metadata as { changed: string[] }).changed).toEqual(
+    const audits = await t.db.select().from(auditLogs).where(eq(auditLogs.entityId, product.id));
+    const audit = audits.find((a) => a.action === 'store_product.updated');
+    expect((audit?.metadata as { changed: string[] } | undefined)?.changed).toEqual(
       expect.arrayContaining(['status', 'trackInventory', 'stockQuantity']),
     );
 

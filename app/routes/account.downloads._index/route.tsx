@@ -6,7 +6,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { actorOf, requireUser } from '~/auth/sessions.server';
-import { SubmitButton } from '~/components/form';
 import { httpErrorOf, loaderFailure } from '~/lib/http.server';
 import { Alert, formatDate, PageHeading } from '~/orgs/components';
 import { createDownloadLink, downloadRequestSchema, listDownloads } from '~/store/downloads.server';
