@@ -529,7 +529,11 @@ export async function handlePaynowResult(db: Database, rawBody: string): Promise
  * The admin webhook ledger's "re-process" (issue 14): a stored status update (verified when it arrived)
  * through the same claim-and-apply path as the callback or the poll that brought it.
  */
-export async function reprocessPaynowEvent(db: Database, type: string, payload: unknown): Promise<PaynowResult> {
+export async function reprocessPaynowEvent(
+  db: Database,
+  type: string,
+  payload: unknown,
+): Promise<PaynowResult> {
   const fields = Object.fromEntries(
     Object.entries((payload ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
   );

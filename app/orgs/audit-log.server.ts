@@ -284,7 +284,8 @@ export const AUDIT_SENTENCES: Record<string, (c: Context) => string> = {
     `${c.who} started viewing the product as ${user(c, c.id, str(c.meta.targetEmail) ?? 'a user')} (read-only)`,
   'user.impersonation_ended': (c) =>
     `${c.who} stopped viewing the product as ${user(c, c.id, str(c.meta.targetEmail) ?? 'a user')}`,
-  'system_setting.updated': (c) => `${c.who} changed the system setting ${quoted(c.meta.key, 'a setting')}`.trim(),
+  'system_setting.updated': (c) =>
+    `${c.who} changed the system setting ${quoted(c.meta.key, 'a setting')}`.trim(),
   'plan.updated': (c) => `${c.who} updated the plan ${quoted(c.after.name ?? c.before.name, '')}`.trim(),
   'plan.retired': (c) => `${c.who} retired the plan ${quoted(c.before.name, '')}`.trim(),
   'email.resent': (c) => `${c.who} queued a failed email to ${str(c.meta.to) ?? 'its recipient'} again`,

@@ -11,8 +11,8 @@ import { useNonce } from '~/lib/nonce';
 import { formatDate } from '~/orgs/components';
 import { productBySlug } from '~/store/catalog.server';
 import { AddToCartForm, Money, Stars, StockBadge } from '~/store/components';
-import { ReviewActions } from '~/store/reviews-ui';
 import { formatMoney, formatTaxRate, intervalOf, MAX_QUANTITY, PRODUCT_TYPE_LABELS } from '~/store/format';
+import { ReviewActions } from '~/store/reviews-ui';
 
 export const meta: MetaFunction<typeof loader> = ({ data: d }) =>
   d
