@@ -29,6 +29,7 @@ async function printedUnder(nodeEnv: 'development' | 'production') {
     JWT_SECRET: 'j'.repeat(32),
     EMAIL_PAYLOAD_KEY: 'ab'.repeat(32),
     CRON_SECRET: 'c'.repeat(16),
+    TOTP_ENCRYPTION_KEY: 'cd'.repeat(32),
   };
   resetEnvCache();
   setTransport(undefined);
