@@ -4,6 +4,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { type AdminAnswer, AdminInput, AdminSelect, AnswerAlert, answerFor } from '~/admin/form-fields';
 import { requireStaff } from '~/admin/staff.server';
 import { askToConfirm, ConfirmAction, ConfirmationPage, isConfirmed } from '~/components/confirm';
 import { SubmitButton } from '~/components/form';
@@ -15,13 +16,6 @@ import {
   listCategoriesAdmin,
   updateCategory,
 } from '~/store/catalog-admin.server';
-import {
-  type AdminAnswer,
-  AdminInput,
-  AdminSelect,
-  AnswerAlert,
-  answerFor,
-} from '../admin.products.new/product-form';
 
 export const meta: MetaFunction = () => [{ title: 'Categories · Admin · SaaS Platform' }];
 

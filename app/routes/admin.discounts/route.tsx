@@ -5,6 +5,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import {
+  type AdminAnswer,
+  AdminCheckbox,
+  AdminInput,
+  AdminSelect,
+  AnswerAlert,
+  answerFor,
+} from '~/admin/form-fields';
 import { requireStaff } from '~/admin/staff.server';
 import { askToConfirm, ConfirmAction, ConfirmationPage, isConfirmed } from '~/components/confirm';
 import { SubmitButton } from '~/components/form';
@@ -18,14 +26,6 @@ import {
   updateDiscount,
 } from '~/store/catalog-admin.server';
 import { formatMoney } from '~/store/format';
-import {
-  type AdminAnswer,
-  AdminCheckbox,
-  AdminInput,
-  AdminSelect,
-  AnswerAlert,
-  answerFor,
-} from '../admin.products.new/product-form';
 
 export const meta: MetaFunction = () => [{ title: 'Discounts · Admin · SaaS Platform' }];
 

@@ -5,6 +5,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { AdminHeading, FormAlert } from '~/admin/components';
+import { type AdminAnswer, AdminInput, AdminTextarea, answerFor } from '~/admin/form-fields';
 import { getPlanForStaff, planFormSchema, retirePlan, updatePlan } from '~/admin/plans.server';
 import { requireStaff } from '~/admin/staff.server';
 import { askToConfirm, ConfirmAction, ConfirmationPage, isConfirmed } from '~/components/confirm';
@@ -22,13 +23,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return data({ plan });
 }
 
-type Answer = {
-  form: string;
-  error?: string;
-  fieldErrors?: Record<string, string[]>;
-  values?: Record<string, string>;
-};
-
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, actor } = await requireStaff(request, 'plans:manage');
   const planId = String(params.planId);
@@ -41,7 +35,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.success) {
         const fieldErrors: Record<string, string[]> = {};
         for (const i of parsed.error.issues) fieldErrors[String(i.path[0] ?? 'form')] = [i.message];
-        return data<Answer>(
+        return data<AdminAnswer>(
           {
             form: 'update',
             error: 'Check the highlighted fields; nothing was changed.',
@@ -71,7 +65,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const failure = httpErrorOf(err);
     if (!failure) throw err;
     if (failure.status === 404) throw new Response(failure.message, { status: 404 });
-    return data<Answer>(
+    return data<AdminAnswer>(
       { form: intent, error: failure.message, fieldErrors: failure.fieldErrors, values },
       { status: failure.status },
     );
@@ -79,39 +73,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return badIntent();
 }
 
-function FieldError({ errors }: { errors?: string[] }) {
-  if (!errors?.length) return null;
-  return <p className="mt-1 text-sm text-red-700">{errors[0]}</p>;
-}
-
 export default function AdminPlan() {
   const { plan } = useLoaderData<typeof loader>();
-  const answer = useActionData<Answer>();
-  const fe = answer?.form === 'update' ? answer.fieldErrors : undefined;
-  const v = answer?.form === 'update' ? answer.values : undefined;
+  const answer = answerFor(useActionData<AdminAnswer>(), 'update');
   const limits = (plan.limits ?? {}) as unknown as Record<string, number | null>;
-  const value = (name: string, fallback: unknown) =>
-    v?.[name] ?? (fallback === null || fallback === undefined ? '' : String(fallback));
-  const field = (name: string, label: string, fallback: unknown, hint?: string) => (
-    <div>
-      <label htmlFor={`plan-${name}`} className="label">
-        {label}
-      </label>
-      <input
-        id={`plan-${name}`}
-        name={name}
-        defaultValue={value(name, fallback)}
-        className="input mt-1 w-full"
-        aria-invalid={fe?.[name] ? true : undefined}
-        aria-describedby={hint ? `plan-${name}-hint` : undefined}
-      />
-      {hint ? (
-        <p id={`plan-${name}-hint`} className="mt-1 text-xs text-slate-600">
-          {hint}
-        </p>
-      ) : null}
-      <FieldError errors={fe?.[name]} />
-    </div>
+  const field = (
+    name: string,
+    label: string,
+    fallback: string | number | null | undefined,
+    hint?: string,
+  ) => (
+    <AdminInput
+      name={name}
+      label={label}
+      idPrefix="plan-"
+      answer={answer}
+      defaultValue={fallback}
+      hint={hint}
+    />
   );
   return (
     <ConfirmationPage cancelHref={`/admin/plans/${plan.id}`}>
@@ -147,19 +126,14 @@ export default function AdminPlan() {
               'price_…; empty = not sold through Stripe',
             )}
           </div>
-          <div>
-            <label htmlFor="plan-features" className="label">
-              Features (one per line)
-            </label>
-            <textarea
-              id="plan-features"
-              name="features"
-              rows={6}
-              defaultValue={v?.features ?? ((plan.features as string[]) ?? []).join('\n')}
-              className="input mt-1 w-full"
-            />
-            <FieldError errors={fe?.features} />
-          </div>
+          <AdminTextarea
+            name="features"
+            label="Features (one per line)"
+            idPrefix="plan-"
+            rows={6}
+            answer={answer}
+            defaultValue={((plan.features as string[]) ?? []).join('\n')}
+          />
           <SubmitButton pendingLabel="Saving…">Save plan</SubmitButton>
         </Form>
         {plan.key !== 'free' ? (

@@ -4,6 +4,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { type AdminAnswer, AdminInput, AdminSelect, AnswerAlert, answerFor } from '~/admin/form-fields';
 import { requireStaff } from '~/admin/staff.server';
 import { askToConfirm, ConfirmAction, ConfirmationPage, isConfirmed } from '~/components/confirm';
 import { SubmitButton } from '~/components/form';
@@ -19,14 +20,7 @@ import {
   updateProduct,
 } from '~/store/catalog-admin.server';
 import { formatMoney } from '~/store/format';
-import {
-  type AdminAnswer,
-  AdminInput,
-  AdminSelect,
-  AnswerAlert,
-  answerFor,
-  ProductForm,
-} from '../admin.products.new/product-form';
+import { ProductForm } from '../admin.products.new/product-form';
 
 export const meta: MetaFunction = () => [{ title: 'Edit product · Admin · SaaS Platform' }];
 

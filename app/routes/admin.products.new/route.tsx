@@ -3,11 +3,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
+import type { AdminAnswer } from '~/admin/form-fields';
 import { requireStaff } from '~/admin/staff.server';
 import { done, httpErrorOf, loaderFailure } from '~/lib/http.server';
 import { PageHeading } from '~/orgs/components';
 import { createProduct, productFormInput, productFormOptions } from '~/store/catalog-admin.server';
-import { type AdminAnswer, ProductForm } from './product-form';
+import { ProductForm } from './product-form';
 
 export const meta: MetaFunction = () => [{ title: 'New product · Admin · SaaS Platform' }];
 

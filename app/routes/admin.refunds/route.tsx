@@ -5,6 +5,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { type AdminAnswer, AdminInput, AdminSelect, AnswerAlert, answerFor } from '~/admin/form-fields';
 import { requireStaff } from '~/admin/staff.server';
 import { SubmitButton } from '~/components/form';
 import { NotFound } from '~/lib/errors';
@@ -20,13 +21,6 @@ import {
   REFUND_REASON_LABELS,
   REFUND_REASONS,
 } from '~/store/refunds.server';
-import {
-  type AdminAnswer,
-  AdminInput,
-  AdminSelect,
-  AnswerAlert,
-  answerFor,
-} from '../admin.products.new/product-form';
 
 export const meta: MetaFunction = () => [{ title: 'Refunds · Admin · SaaS Platform' }];
 
