@@ -6,8 +6,9 @@ import { data } from '@remix-run/node';
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react';
 import { loaderFailure } from '~/lib/http.server';
 import { requireMember } from '~/orgs/access.server';
+import { AuditEntries } from '~/orgs/audit-entries';
 import { auditFilterOptions, auditFilterSchema, listAuditLog } from '~/orgs/audit-log.server';
-import { formatDate, organizationTitle, PageHeading } from '~/orgs/components';
+import { organizationTitle, PageHeading } from '~/orgs/components';
 
 export const meta: MetaFunction = ({ matches }) => organizationTitle(matches, 'Audit log');
 
@@ -30,11 +31,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     nextHref: page.nextCursor ? `?${next}` : null,
     ...options,
   });
-}
-
-function summarize(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  return JSON.stringify(value);
 }
 
 export default function AuditLog() {
@@ -108,62 +104,7 @@ export default function AuditLog() {
           Some filters were ignored: {invalid.join('; ')}
         </p>
       ) : null}
-      {entries.length === 0 ? (
-        <p className="text-slate-700">No entries.</p>
-      ) : (
-        <section aria-labelledby="audit-entries" className="card p-0">
-          <h2 id="audit-entries" className="sr-only">
-            Audit log entries, newest first
-          </h2>
-          <ol className="divide-y divide-slate-200">
-            {entries.map((e) => (
-              <li key={e.id} data-audit-action={e.action} className="px-4 py-3 sm:px-6">
-                <p className="break-words text-slate-900">{e.sentence}</p>
-                <p className="mt-1 text-xs text-slate-600">
-                  <time dateTime={String(e.createdAt)}>{formatDate(e.createdAt)}</time>
-                  {e.ipAddress ? ` · from ${e.ipAddress}` : ''}
-                </p>
-                <details className="mt-2 text-xs">
-                  <summary className="cursor-pointer text-slate-700">Details</summary>
-                  <dl className="mt-2 grid gap-x-4 gap-y-1 sm:grid-cols-[8rem_1fr]">
-                    <dt className="font-semibold">Action</dt>
-                    <dd className="font-mono break-all">{e.action}</dd>
-                    <dt className="font-semibold">Entity</dt>
-                    <dd className="font-mono break-all">
-                      {e.entityType}
-                      {e.entityId ? ` ${e.entityId}` : ''}
-                    </dd>
-                    {e.oldValues ? (
-                      <>
-                        <dt className="font-semibold">Before</dt>
-                        <dd className="font-mono break-all">{summarize(e.oldValues)}</dd>
-                      </>
-                    ) : null}
-                    {e.newValues ? (
-                      <>
-                        <dt className="font-semibold">After</dt>
-                        <dd className="font-mono break-all">{summarize(e.newValues)}</dd>
-                      </>
-                    ) : null}
-                    {e.metadata ? (
-                      <>
-                        <dt className="font-semibold">Metadata</dt>
-                        <dd className="font-mono break-all">{summarize(e.metadata)}</dd>
-                      </>
-                    ) : null}
-                    {e.userAgent ? (
-                      <>
-                        <dt className="font-semibold">Browser</dt>
-                        <dd className="break-all">{e.userAgent}</dd>
-                      </>
-                    ) : null}
-                  </dl>
-                </details>
-              </li>
-            ))}
-          </ol>
-        </section>
-      )}
+      <AuditEntries entries={entries} />
       {nextHref ? (
         <p>
           <Link to={nextHref} className="btn-secondary">

@@ -6,7 +6,7 @@ import { Form, Link, useLoaderData } from '@remix-run/react';
 import { auditActions, listPlatformAuditLog, platformAuditFilterSchema } from '~/admin/audit.server';
 import { AdminHeading } from '~/admin/components';
 import { requireStaff } from '~/admin/staff.server';
-import { formatDate } from '~/orgs/components';
+import { AuditEntries } from '~/orgs/audit-entries';
 
 export const meta: MetaFunction = () => [{ title: 'Audit log · Admin · SaaS Platform' }];
 
@@ -119,45 +119,21 @@ export default function AdminAudit() {
           Some filters were ignored: {invalid.join('; ')}
         </p>
       ) : null}
-      {entries.length === 0 ? (
-        <p className="text-slate-700">No entries.</p>
-      ) : (
-        <section aria-labelledby="audit-entries" className="card p-0">
-          <h2 id="audit-entries" className="sr-only">
-            Entries, newest first
-          </h2>
-          <ol className="divide-y divide-slate-200">
-            {entries.map((e) => (
-              <li key={e.id} data-audit-action={e.action} className="px-4 py-3">
-                <p className="break-words">{e.sentence}</p>
-                <p className="mt-1 text-xs text-slate-600">
-                  {formatDate(e.createdAt)}
-                  {e.organizationSlug ? (
-                    <>
-                      {' · '}
-                      <Link to={`/admin/organizations/${e.organizationSlug}`} className="link">
-                        {e.organizationSlug}
-                      </Link>
-                    </>
-                  ) : (
-                    ' · platform'
-                  )}
-                  {e.ipAddress ? ` · from ${e.ipAddress}` : ''}
-                </p>
-                <details className="mt-2 text-xs">
-                  <summary className="cursor-pointer text-slate-700">Details</summary>
-                  <p className="mt-1 font-mono break-all">
-                    {e.action} · {e.entityType} {e.entityId ?? ''}
-                    {e.oldValues ? ` · before ${JSON.stringify(e.oldValues)}` : ''}
-                    {e.newValues ? ` · after ${JSON.stringify(e.newValues)}` : ''}
-                    {e.metadata ? ` · ${JSON.stringify(e.metadata)}` : ''}
-                  </p>
-                </details>
-              </li>
-            ))}
-          </ol>
-        </section>
-      )}
+      <AuditEntries
+        entries={entries}
+        where={(e) =>
+          e.organizationSlug ? (
+            <>
+              {' · '}
+              <Link to={`/admin/organizations/${e.organizationSlug}`} className="link">
+                {e.organizationSlug}
+              </Link>
+            </>
+          ) : (
+            ' · platform'
+          )
+        }
+      />
       {nextHref ? (
         <p>
           <Link to={nextHref} className="btn-secondary">
