@@ -40,6 +40,10 @@ export default defineConfig({
         v3_throwAbortReason: true,
         v3_singleFetch: true,
         v3_lazyRouteDiscovery: true,
+        // Scan every route module for dependencies at start. Without it Vite discovered them on the first
+        // visit of a cold clone, re-optimized, and reloaded the page mid-hydration ("Invalid hook call",
+        // forms that never hydrated). The scan also bundles the server-only imports it meets; dev only.
+        unstable_optimizeDeps: true,
       },
     }),
     tsconfigPaths(),

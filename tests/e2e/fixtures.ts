@@ -103,3 +103,11 @@ export async function visit(page: Page, path: string, status = 200): Promise<Pag
   expect(response?.status(), `GET ${path}`).toBe(status);
   return page;
 }
+
+/**
+ * Waits until Remix has hydrated the page. A click before that is a plain form post (the no-JavaScript
+ * path), which is right for the pages but not what a test of the enhanced path means to exercise.
+ */
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => Boolean((window as { __remixRouter?: unknown }).__remixRouter));
+}

@@ -10,7 +10,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { createPasswordUser } from '~/auth/test-helpers.server';
 import { createPublishedProduct } from '~/store/test-support';
 import { discounts, orders, products } from '~db/schema';
-import { expectAccessible, useBrowser } from './fixtures';
+import { expectAccessible, useBrowser, waitForHydration } from './fixtures';
 import { useStripeInstance } from './stripe-instance';
 
 const available = inject('e2eBaseUrl') !== null && inject('e2eDatabaseUrl') !== null;
@@ -152,6 +152,7 @@ describeStore('Store in a browser (browse, search, cart, code, Stripe payment, o
     });
     const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
     await page.goto(`${stripe.app.url}/store/${product.slug}`);
+    await waitForHydration(page);
     await page.getByRole('button', { name: /^Add to cart/ }).click();
     await expect.poll(() => page.getByRole('link', { name: 'View cart' }).count()).toBe(1);
     for (const path of ['/store', `/store/${product.slug}`, '/cart']) {
