@@ -39,6 +39,14 @@ export const cleanupTokens: CronJob = {
       rateLimitBuckets: affectedRows(
         await tx.execute(sql`DELETE FROM rate_limits WHERE window_start < ${bucketsBefore}::timestamptz`),
       ),
+      // WebAuthn ceremonies last minutes; an email-change link, like a verification, is kept until it
+      // expires so an opened one reads "already used".
+      webauthnChallenges: affectedRows(
+        await tx.execute(sql`DELETE FROM webauthn_challenges WHERE expires_at < ${at}::timestamptz`),
+      ),
+      emailChangeRequests: affectedRows(
+        await tx.execute(sql`DELETE FROM email_change_requests WHERE expires_at < ${at}::timestamptz`),
+      ),
     }));
   },
 };

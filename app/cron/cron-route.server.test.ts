@@ -42,7 +42,15 @@ describe('POST /cron/<job>', () => {
     expect(await response.json()).toEqual({
       job: 'cleanup-tokens',
       status: 'succeeded',
-      counts: { blacklistEntries: 0, sessions: 0, refreshTokens: 0, verifications: 0, rateLimitBuckets: 0 },
+      counts: {
+        blacklistEntries: 0,
+        sessions: 0,
+        refreshTokens: 0,
+        verifications: 0,
+        rateLimitBuckets: 0,
+        webauthnChallenges: 0,
+        emailChangeRequests: 0,
+      },
     });
     const runs = await t.db.select().from(cronRuns).where(eq(cronRuns.job, 'cleanup-tokens'));
     expect(runs.map((r) => r.status)).toEqual(['SUCCEEDED']);

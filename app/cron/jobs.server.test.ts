@@ -6,12 +6,14 @@ import { createOrg } from '~/orgs/test-support';
 import { rowsOf } from '~db/client.server';
 import {
   auditLogs,
+  emailChangeRequests,
   invitations,
   refreshTokens,
   sessions,
   subscriptions,
   tokenBlacklist,
   verifications,
+  webauthnChallenges,
 } from '~db/schema';
 import { useTestDatabase } from '../../tests/support/db';
 import { cleanupStaleSessions, cleanupTokens } from './cleanup.server';
@@ -88,6 +90,8 @@ describe('cleanup-tokens', () => {
       refreshTokens: 1,
       verifications: 2,
       rateLimitBuckets: 0,
+      webauthnChallenges: 0,
+      emailChangeRequests: 0,
     });
     expect(await idsLeft(t.db.select().from(tokenBlacklist))).toEqual([live.blacklist.id]);
     expect(await idsLeft(t.db.select().from(sessions))).toEqual([live.session.id]);
@@ -101,6 +105,8 @@ describe('cleanup-tokens', () => {
       refreshTokens: 0,
       verifications: 0,
       rateLimitBuckets: 0,
+      webauthnChallenges: 0,
+      emailChangeRequests: 0,
     });
     expect(await t.db.select().from(sessions)).toHaveLength(1);
 
@@ -112,7 +118,48 @@ describe('cleanup-tokens', () => {
       refreshTokens: 1,
       verifications: 1,
       rateLimitBuckets: 0,
+      webauthnChallenges: 0,
+      emailChangeRequests: 0,
     });
+  });
+
+  it('deletes expired WebAuthn challenges and email-change requests, used or not; keeps live ones', async () => {
+    const user = await createUser(t.db);
+    const challenge = (expiresAt: Date, usedAt: Date | null = null) =>
+      t.db
+        .insert(webauthnChallenges)
+        .values({
+          purpose: 'registration',
+          userId: user.id,
+          challenge: `c-${Math.random()}`,
+          expiresAt,
+          usedAt,
+        })
+        .returning({ id: webauthnChallenges.id })
+        .then((r) => r[0]!);
+    const change = (expiresAt: Date, usedAt: Date | null = null) =>
+      t.db
+        .insert(emailChangeRequests)
+        .values({
+          userId: user.id,
+          newEmail: 'new@example.com',
+          tokenHash: `h-${Math.random()}`,
+          expiresAt,
+          usedAt,
+        })
+        .returning({ id: emailChangeRequests.id })
+        .then((r) => r[0]!);
+    await challenge(at(-minutes(1)));
+    await challenge(at(-minutes(1)), at(-minutes(2)));
+    const liveChallenge = await challenge(at(minutes(5)));
+    await change(at(-minutes(1)), at(-minutes(30)));
+    const liveChange = await change(at(minutes(60)), at(-minutes(1)));
+
+    const counts = await run(cleanupTokens);
+    expect(counts).toMatchObject({ webauthnChallenges: 2, emailChangeRequests: 1 });
+    expect(await idsLeft(t.db.select().from(webauthnChallenges))).toEqual([liveChallenge.id]);
+    expect(await idsLeft(t.db.select().from(emailChangeRequests))).toEqual([liveChange.id]);
+    expect(await run(cleanupTokens)).toMatchObject({ webauthnChallenges: 0, emailChangeRequests: 0 });
   });
 
   it('purges rate-limit buckets older than the longest window any limit counts over', async () => {
