@@ -5,7 +5,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '~/audit/audit.server';
 import { verifyAccessToken } from '~/auth/api-tokens.server';
-import { needsSecondStep, TwoFactorRequired } from '~/auth/second-factor.server';
+import { hasConfirmedTotp, TwoFactorRequired } from '~/auth/second-factor.server';
 import { requestContext } from '~/auth/sessions.server';
 import { getDb } from '~/db.server';
 import { Forbidden, NotFound, PaymentRequired, TooManyRequests, Unauthorized } from '~/lib/errors';
@@ -135,7 +135,7 @@ async function authenticateJwt(
   const authorized = await authorize(db, actor, organization.id, SCOPE_ACTIONS[scope]);
   // The organization requires a second factor (issue 15): only tokens of a login with a TOTP code. Every
   // live token of a user with TOTP is one (ADR 0019); API keys are the organization's, not a login's.
-  if (organization.requireTwoFactor && !(await needsSecondStep(db, claims.userId))) {
+  if (organization.requireTwoFactor && !(await hasConfirmedTotp(db, claims.userId))) {
     throw new TwoFactorRequired(
       `${authorized.organization.name} requires two-step verification: turn on an authenticator app, then get a token with \`otp\`.`,
     );

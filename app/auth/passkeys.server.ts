@@ -22,7 +22,9 @@ import { NotFound, TooManyRequests, Unauthorized, ValidationFailed } from '~/lib
 import { hitAll } from '~/lib/rate-limit.server';
 import type { Database } from '~db/client.server';
 import { users, webauthnChallenges, webauthnCredentials } from '~db/schema';
-import { afterFactorChange, notifyNewDevice } from './second-factor.server';
+import { afterFactorChange, finishSecondStep, notifyNewDevice } from './second-factor.server';
+import { type AuthContext, requestContext } from './sessions.server';
+import { throttleTwoFactor } from './totp.server';
 
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 export const PASSKEY_NAME_MAX = 64;
@@ -496,4 +498,50 @@ export async function verifyPasskeyReauthentication(
   await throttle(db, throttleKeys(null, userId), limitOf);
   const { passkeyId } = await verifyAssertion(db, 'reauthentication', response, userId);
   return { passkeyId };
+}
+
+// ---- the second step of a password or OAuth sign-in (docs/decisions/0019) ----------------------------
+
+/**
+ * Options for the partial session's passkey step: only that user's passkeys, a challenge bound to the user.
+ * It shares re-authentication's ceremony and challenge purpose (both prove "this is the same user").
+ */
+export async function startPasskeySecondStep(
+  db: Database,
+  pending: AuthContext,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  return startPasskeyReauthentication(db, pending.user.id);
+}
+
+/**
+ * Completes the partial session with one of its user's passkeys, like a code does: counted against the same
+ * per-user second-step throttle, audited when refused (another user's passkey included), and on success the
+ * partial session is replaced by a complete one (second_factor 'passkey'). Returns the Set-Cookie.
+ */
+export async function completePasskeySecondStep(
+  db: Database,
+  request: Request,
+  pending: AuthContext,
+  response: AuthenticationResponseJSON,
+): Promise<string> {
+  const userId = pending.user.id;
+  // Counted before the check and outside any transaction, like a code (throttleTwoFactor).
+  await throttleTwoFactor(db, userId);
+  let passkeyId: string;
+  try {
+    ({ passkeyId } = await verifyPasskeyReauthentication(db, userId, response));
+  } catch (err) {
+    await recordAudit(
+      db,
+      { type: 'USER', userId, ...requestContext(request) },
+      {
+        action: 'user.two_factor_failed',
+        entityType: 'user',
+        entityId: userId,
+        metadata: { method: pending.session.signInMethod, secondFactor: 'passkey' },
+      },
+    );
+    throw err;
+  }
+  return finishSecondStep(db, request, pending, 'passkey', { passkeyId });
 }

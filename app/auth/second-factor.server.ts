@@ -318,7 +318,7 @@ export async function assertApiSecondFactor(
   otp: string | undefined,
   context: Omit<Actor, 'type' | 'userId'> = {},
 ): Promise<void> {
-  if (!(await needsSecondStep(db, userId))) return;
+  if (!(await hasConfirmedTotp(db, userId))) return;
   if (!otp) {
     throw new MfaRequired(
       'This account has two-step verification on: send `otp`, the current 6-digit code of its authenticator app.',
@@ -358,8 +358,11 @@ export function twoFactorStepPath(redirectTo: string): string {
     : `${TWO_FACTOR_PATH}?${new URLSearchParams({ redirectTo })}`;
 }
 
-/** Whether the user owes a second step after the first factor (password or OAuth). */
-export async function needsSecondStep(db: Database, userId: string): Promise<boolean> {
+/**
+ * A confirmed TOTP app. The JSON API's second factor (`otp`) and its JWT rule for organizations that require
+ * 2FA read this, not needsSecondStep: a passkey cannot be presented to the token endpoint.
+ */
+export async function hasConfirmedTotp(db: Database, userId: string): Promise<boolean> {
   const [row] = await db
     .select({ id: totpCredentials.id })
     .from(totpCredentials)
@@ -368,7 +371,38 @@ export async function needsSecondStep(db: Database, userId: string): Promise<boo
 }
 
 /**
- * The session after a first factor: a complete one, or, when the user has TOTP, a partial one that can only
+ * Whether the user owes a second step after the first factor (password or OAuth): a confirmed TOTP app or
+ * a passkey — the same factors that count for an organization's "require 2FA" (secondFactorExists).
+ */
+export async function needsSecondStep(db: Database, userId: string): Promise<boolean> {
+  return userHasSecondFactor(db, userId);
+}
+
+/** What the second-step page offers the partial session's user. */
+export interface SecondStepOptions {
+  totp: boolean;
+  recoveryCodesLeft: number;
+  passkeys: number;
+}
+
+export async function secondStepOptions(db: Database, userId: string): Promise<SecondStepOptions> {
+  const rows = rowsOf<{ totp: boolean; recovery: number | string; passkeys: number | string }>(
+    await db.execute(sql`
+      SELECT
+        EXISTS (SELECT 1 FROM totp_credentials WHERE user_id = ${userId} AND confirmed_at IS NOT NULL) AS totp,
+        (SELECT count(*) FROM recovery_codes WHERE user_id = ${userId} AND used_at IS NULL) AS recovery,
+        (SELECT count(*) FROM webauthn_credentials WHERE user_id = ${userId}) AS passkeys`),
+  );
+  const row = rows[0];
+  return {
+    totp: Boolean(row?.totp),
+    recoveryCodesLeft: Number(row?.recovery ?? 0),
+    passkeys: Number(row?.passkeys ?? 0),
+  };
+}
+
+/**
+ * The session after a first factor: a complete one, or, when the user has TOTP or a passkey, a partial one that can only
  * finish the second step (TWO_FACTOR_PENDING_MINUTES). Returns the Set-Cookie and whether a step is owed.
  */
 export async function startSignedInSession(
@@ -409,14 +443,32 @@ export async function completeTwoFactorSignIn(
     });
     throw new Unauthorized(WRONG_CODE_OR_RECOVERY, { code: [WRONG_CODE_OR_RECOVERY] });
   }
+  const recoveryCodesLeft = used === 'recovery_code' ? await remainingRecoveryCodes(db, userId) : null;
+  const cookie = await finishSecondStep(db, request, pending, used, { recoveryCodesLeft });
+  return { cookie, secondFactor: used, recoveryCodesLeft };
+}
+
+/**
+ * A second factor was proven for the partial session (a code here, a passkey in passkeys.server.ts): the
+ * attempts are cleared, the partial session is deleted and a complete one with a fresh id (ASVS 7.2.4) is
+ * created, a new device is emailed, and 'user.two_factor_verified' is audited. Returns the Set-Cookie.
+ */
+export async function finishSecondStep(
+  db: Database,
+  request: Request,
+  pending: AuthContext,
+  secondFactor: SecondFactorKind,
+  metadata: Record<string, unknown> = {},
+): Promise<string> {
+  const userId = pending.user.id;
+  const actor: UserActor = { type: 'USER', userId, ...requestContext(request) };
   await clearTwoFactorAttempts(db, userId);
   // The partial session is spent: the complete one gets a fresh id.
   await db.delete(sessions).where(eq(sessions.id, pending.session.id));
   const cookie = await createUserSession(db, userId, request, pending.session.activeOrganizationId, {
     signInMethod: pending.session.signInMethod as SignInMethod,
-    secondFactor: used,
+    secondFactor,
   });
-  const recoveryCodesLeft = used === 'recovery_code' ? await remainingRecoveryCodes(db, userId) : null;
   await db.transaction(async (tx) => {
     await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, userId));
     // Before this sign-in's own audit row, which is what the next sign-in from here will find.
@@ -425,10 +477,10 @@ export async function completeTwoFactorSignIn(
       action: 'user.two_factor_verified',
       entityType: 'user',
       entityId: userId,
-      metadata: { method: pending.session.signInMethod, secondFactor: used, recoveryCodesLeft },
+      metadata: { method: pending.session.signInMethod, secondFactor, ...metadata },
     });
   });
-  return { cookie, secondFactor: used, recoveryCodesLeft };
+  return cookie;
 }
 
 /**

@@ -466,9 +466,13 @@ const SIGN_IN_METHOD_LABEL: Record<string, string> = {
   google: 'Google',
   passkey: 'Passkey',
 };
-const SECOND_FACTOR_LABEL: Record<string, string> = { totp: 'TOTP', recovery_code: 'recovery code' };
+const SECOND_FACTOR_LABEL: Record<string, string> = {
+  totp: 'TOTP',
+  recovery_code: 'recovery code',
+  passkey: 'passkey',
+};
 
-/** "Password + TOTP", "GitHub", "Passkey", "Password (second step not finished)". */
+/** "Password + TOTP", "GitHub + passkey", "Passkey", "Password (second step not finished)". */
 export function describeSignIn(s: {
   signInMethod: string;
   secondFactor: string | null;
@@ -476,8 +480,8 @@ export function describeSignIn(s: {
 }): string {
   const first = SIGN_IN_METHOD_LABEL[s.signInMethod] ?? s.signInMethod;
   if (s.twoFactorPending) return `${first} (second step not finished)`;
-  // A passkey is both factors at once: "Passkey", not "Passkey + passkey".
-  const second = s.secondFactor && s.secondFactor !== 'passkey' ? SECOND_FACTOR_LABEL[s.secondFactor] : null;
+  // A passkey sign-in is both factors at once: "Passkey", not "Passkey + passkey".
+  const second = s.secondFactor && s.signInMethod !== 'passkey' ? SECOND_FACTOR_LABEL[s.secondFactor] : null;
   return second ? `${first} + ${second}` : first;
 }
 

@@ -1,11 +1,21 @@
-// "Use a passkey" on /login (the ceremony: app/routes/login.passkey.ts). Server-rendered as a
-// note that passkeys need JavaScript; the button appears once the page is hydrated, so without JavaScript
-// the password form and the providers are the whole page, as before.
+// "Use a passkey" on /login (the ceremony: app/routes/login.passkey.ts) and on the second step
+// /login/two-factor (app/routes/login_.two-factor.passkey.ts). Server-rendered as a note that passkeys need
+// JavaScript; the button appears once the page is hydrated, so without JavaScript the page's other forms
+// are the whole page, as before.
 import { usePasskeyCeremony, usePasskeySupport } from '~/auth/passkeys-client';
 
-export function PasskeySignIn({ redirectTo }: { redirectTo: string }) {
+export function PasskeySignIn({
+  redirectTo,
+  endpoint = '/login/passkey',
+  needsJavaScript = 'Signing in with a passkey needs JavaScript.',
+}: {
+  redirectTo: string;
+  endpoint?: string;
+  /** What the page says before hydration and without JavaScript. */
+  needsJavaScript?: string;
+}) {
   const support = usePasskeySupport();
-  const { run, pending, error } = usePasskeyCeremony('authenticate', '/login/passkey');
+  const { run, pending, error } = usePasskeyCeremony('authenticate', endpoint);
   return (
     <section aria-label="Passkey" className="mt-6 space-y-2">
       {support === 'supported' ? (
@@ -30,9 +40,7 @@ export function PasskeySignIn({ redirectTo }: { redirectTo: string }) {
         </>
       ) : (
         <p className="text-center text-sm text-slate-600" data-testid="passkeys-need-javascript">
-          {support === 'server'
-            ? 'Signing in with a passkey needs JavaScript.'
-            : 'This browser cannot sign in with a passkey.'}
+          {support === 'server' ? needsJavaScript : 'This browser cannot sign in with a passkey.'}
         </p>
       )}
     </section>

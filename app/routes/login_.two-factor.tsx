@@ -1,6 +1,7 @@
 // /login/two-factor: the second step of signing in (docs/decisions/0019). Only a partial session (password
-// or provider right, TOTP owed) reaches it; a code from the app or a recovery code replaces that session
-// with a complete one (a new token). "Cancel" signs the partial session out.
+// or provider right, TOTP or passkey owed) reaches it; a code from the app, a recovery code, or one of the
+// user's passkeys (app/routes/login_.two-factor.passkey.ts, needs JavaScript) replaces that session with a
+// complete one (a new token). Each way is offered only when the user has it. "Cancel" signs out.
 import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
@@ -8,9 +9,10 @@ import { redirect } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { safeRedirectPath } from '~/auth/redirect';
-import { completeTwoFactorSignIn } from '~/auth/second-factor.server';
+import { completeTwoFactorSignIn, secondStepOptions } from '~/auth/second-factor.server';
 import { getAuth, getPendingSignIn, TWO_FACTOR_PENDING_MINUTES } from '~/auth/sessions.server';
 import { Field, FormErrors, SubmitButton, VALIDATE_ON_SUBMIT } from '~/components/form';
+import { PasskeySignIn } from '~/components/passkey-sign-in';
 import { getDb } from '~/db.server';
 import { redirectWithFlash } from '~/lib/flash.server';
 import { passThrottleHeaders, replyError, replyInvalid } from '~/lib/http.server';
@@ -39,7 +41,8 @@ async function requirePending(request: Request) {
 export async function loader({ request }: LoaderFunctionArgs) {
   const pending = await requirePending(request);
   const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get('redirectTo'), '/orgs');
-  return { redirectTo, email: pending.user.email, minutes: TWO_FACTOR_PENDING_MINUTES };
+  const factors = await secondStepOptions(pending.db, pending.user.id);
+  return { redirectTo, email: pending.user.email, minutes: TWO_FACTOR_PENDING_MINUTES, factors };
 }
 
 /** A throttled 429 keeps its Retry-After. */
@@ -74,8 +77,17 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
+/** Before hydration (and without JavaScript) the passkey button is this sentence. */
+function passkeyNeedsJavaScript(factors: { totp: boolean; recoveryCodesLeft: number }): string {
+  const base = 'Using a passkey needs JavaScript.';
+  if (factors.totp) return base;
+  return factors.recoveryCodesLeft > 0
+    ? `${base} Turn JavaScript on and reload this page, or enter one of your recovery codes above.`
+    : `${base} Turn JavaScript on and reload this page to continue.`;
+}
+
 export default function TwoFactorStep() {
-  const { redirectTo, email, minutes } = useLoaderData<typeof loader>();
+  const { redirectTo, email, minutes, factors } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     lastResult,
@@ -83,28 +95,56 @@ export default function TwoFactorStep() {
     ...VALIDATE_ON_SUBMIT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: twoFactorSchema }),
   });
+  const codes = factors.totp || factors.recoveryCodesLeft > 0;
+  const passkey = factors.passkeys > 0;
+  const codeWays = [
+    factors.totp ? 'the 6-digit code your authenticator app shows now' : null,
+    factors.recoveryCodesLeft > 0 ? 'one of your recovery codes' : null,
+  ]
+    .filter(Boolean)
+    .join(', or ');
+  const instruction = codes
+    ? `Enter ${codeWays}${passkey ? ', or use one of your passkeys' : ''}.`
+    : passkey
+      ? 'Use one of your passkeys to finish.'
+      : 'Your account has no second factor left: sign out and sign in again.';
+  const codeLabel = factors.totp ? 'Authentication code' : 'Recovery code';
+  const codeHint = factors.totp
+    ? factors.recoveryCodesLeft > 0
+      ? '123456 from your app, or a recovery code like abcde-fghjk.'
+      : '123456 from your app.'
+    : 'A recovery code like abcde-fghjk.';
   return (
     <div className="mx-auto max-w-md">
       <h1 className="text-2xl font-bold">Two-step verification</h1>
       <p className="mt-2 text-sm text-slate-700">
-        Signing in as <strong className="break-all">{email}</strong>. Enter the 6-digit code your
-        authenticator app shows now, or one of your recovery codes. This step expires after {minutes} minutes.
+        Signing in as <strong className="break-all">{email}</strong>. {instruction} This step expires after{' '}
+        {minutes} minutes.
       </p>
-      <Form method="post" {...getFormProps(form)} className="card mt-6 space-y-4">
-        <FormErrors id={form.errorId} errors={form.errors} />
-        <input type="hidden" name="redirectTo" value={redirectTo} />
-        <Field
-          field={fields.code}
-          label="Authentication code"
-          autoComplete="one-time-code"
-          inputMode="text"
-          autoCapitalize="off"
-          spellCheck={false}
-          autoFocus
-          hint="123456 from your app, or a recovery code like abcde-fghjk."
+      {codes ? (
+        <Form method="post" {...getFormProps(form)} className="card mt-6 space-y-4">
+          <FormErrors id={form.errorId} errors={form.errors} />
+          <input type="hidden" name="redirectTo" value={redirectTo} />
+          <Field
+            field={fields.code}
+            label={codeLabel}
+            autoComplete="one-time-code"
+            inputMode="text"
+            autoCapitalize="off"
+            spellCheck={false}
+            autoFocus
+            hint={codeHint}
+          />
+          <SubmitButton pendingLabel="Verifying…">Verify</SubmitButton>
+        </Form>
+      ) : null}
+      {passkey ? (
+        <PasskeySignIn
+          redirectTo={redirectTo}
+          endpoint="/login/two-factor/passkey"
+          needsJavaScript={passkeyNeedsJavaScript(factors)}
         />
-        <SubmitButton pendingLabel="Verifying…">Verify</SubmitButton>
-      </Form>
+      ) : null}
       <Form method="post" action="/logout" className="mt-4">
         <button type="submit" className="link text-sm">
           Cancel and sign out

@@ -1,6 +1,7 @@
 // Passkeys in a real browser (issue 15 §2): Chromium's virtual authenticator (CDP WebAuthn: ctap2,
 // internal, resident key, user verification) registers a passkey on /settings/security/passkeys, the
-// person signs out, signs in with it on /login, and confirms a sudo action with it on /reauthenticate.
+// person signs out, signs in with it on /login, and confirms a sudo action with it on /reauthenticate; a
+// password sign-in of a passkey-only user is asked for the passkey as its second step.
 // Without JavaScript the pages say passkeys need it and the password still signs in.
 //
 // WebAuthn refuses IP addresses as relying party IDs, so this file runs its own app instance whose
@@ -175,6 +176,52 @@ describePasskeys('passkeys in the browser', () => {
     await page.goto(at('/settings/security/passkeys'));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('a password sign-in of a passkey-only user is asked for the passkey and passes with it', async () => {
+    const user = await createPasswordUser(db(), { name: 'Second Step' });
+    const page = await browser.newPage();
+    await addVirtualAuthenticator(page);
+    await signInWithPassword(page, user.email, user.password);
+    await page.goto(at('/settings/security/passkeys'));
+    await page.getByLabel('Name').fill('Step laptop');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.locator('[data-passkey="Step laptop"]').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Sign out' }).first().click();
+    await page.waitForURL((url) => url.pathname === '/');
+
+    // The password alone is no longer a whole sign-in: the second step asks for the passkey.
+    const typePassword = async (p: Page) => {
+      await p.goto(at('/login'));
+      await p.getByLabel('Email').fill(user.email);
+      await p.getByLabel('Password').fill(user.password);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.waitForURL((url) => url.pathname === '/login/two-factor');
+    };
+    await typePassword(page);
+    const partial = await currentSessionId(page);
+    await expect(page.getByLabel('Authentication code').count()).resolves.toBe(0);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/orgs'), { timeout: 15_000 });
+    const complete = await currentSessionId(page);
+    expect(complete).not.toBe(partial);
+    const [session] = await db().select().from(sessions).where(eq(sessions.id, complete));
+    expect(session).toMatchObject({
+      userId: user.id,
+      signInMethod: 'password',
+      secondFactor: 'passkey',
+      twoFactorPending: false,
+    });
+
+    // Without JavaScript the step says what to do instead (no TOTP, no recovery codes here).
+    const noScript = await browser.newPage({ javaScriptEnabled: false });
+    await typePassword(noScript);
+    await expect(noScript.getByTestId('passkeys-need-javascript').textContent()).resolves.toContain(
+      'Turn JavaScript on',
+    );
+    await expect(noScript.getByRole('button', { name: 'Use a passkey' }).count()).resolves.toBe(0);
+    await expectAccessible(noScript);
   });
 
   it('without JavaScript: the pages say passkeys need it, and the password still signs in', async () => {
