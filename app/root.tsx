@@ -19,7 +19,10 @@ import {
 import type { ReactNode } from 'react';
 import { impersonationOf } from './admin/impersonation.server';
 import { ImpersonationBanner } from './admin/impersonation-banner';
+import { MaintenanceBanner } from './admin/maintenance-banner';
+import { readSettingsCached } from './admin/settings.server';
 import { getAuth } from './auth/sessions.server';
+import { getDb } from './db.server';
 import { readFlash } from './lib/flash.server';
 import { useNonce } from './lib/nonce';
 import stylesheet from './tailwind.css?url';
@@ -32,7 +35,8 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: 'SaaS Platform' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const [{ flash, setCookie }, auth] = await Promise.all([readFlash(request), getAuth(request)]);
+  const db = await getDb();
+  const [{ flash, setCookie }, auth] = await Promise.all([readFlash(request), getAuth(request, db)]);
   const headers = new Headers(auth?.headers);
   if (setCookie) headers.append('Set-Cookie', setCookie);
   const user = auth
@@ -46,7 +50,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
         targetName: viewingAs.target.name,
       }
     : null;
-  return data({ flash, user, impersonation }, { headers });
+  // Maintenance banner for signed-in users: settings cached in-process for a few seconds
+  // (SETTINGS_CACHE_MS), so a page costs no extra query; a staff change here shows at once.
+  const settings = auth ? await readSettingsCached(db) : null;
+  const maintenance = settings?.['maintenance.enabled'] ? { supportEmail: settings['support.email'] } : null;
+  return data({ flash, user, impersonation, maintenance }, { headers });
 }
 
 type HeaderUser = { name: string | null; email: string } | null | undefined;
@@ -210,6 +218,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <PendingBar />
         <SiteHeader />
         <ImpersonationBanner />
+        <MaintenanceBanner />
         {children}
         <footer className="mt-auto border-t border-slate-200 bg-white">
           <div className="mx-auto max-w-6xl px-4 py-6 text-sm text-slate-600">© SaaS Platform</div>

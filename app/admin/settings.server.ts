@@ -2,7 +2,7 @@
 // of keys, each with its zod type, stored as jsonb. A value of the wrong type is refused with a message and
 // nothing changes; every change is audited with the old and new value. Keys not in the list are shown
 // read-only (someone wrote them by hand) but cannot be set from the admin area.
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { Forbidden, NotFound, ValidationFailed } from '~/lib/errors';
@@ -19,7 +19,8 @@ interface SettingDefinition {
   default: unknown;
 }
 
-const def = (d: SettingDefinition) => d;
+/** Keeps each setting's value type (its schema's output) so readSetting can return it typed. */
+const def = <T>(d: SettingDefinition & { schema: z.ZodType<T>; default: T }) => d;
 
 /** The settings staff may change, with their types and the defaults development seeds. */
 export const SETTINGS = {
@@ -75,8 +76,57 @@ export const SETTINGS = {
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingKey = keyof typeof SETTINGS;
+export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['default'];
+export type SettingValues<K extends SettingKey = SettingKey> = { [P in K]: SettingValue<P> };
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 const isSettingKey = (key: string): key is SettingKey => key in SETTINGS;
+
+/**
+ * The values of `keys` in one query. A missing row, or a stored value its schema refuses (written by hand,
+ * or before the schema changed), reads as the setting's default, so a bad row never breaks a page.
+ */
+export async function readSettings<K extends SettingKey>(
+  db: Database,
+  keys: readonly K[],
+): Promise<SettingValues<K>> {
+  const rows = keys.length
+    ? await db
+        .select({ key: systemSettings.key, value: systemSettings.value })
+        .from(systemSettings)
+        .where(inArray(systemSettings.key, [...keys]))
+    : [];
+  const values: Record<string, unknown> = {};
+  for (const key of keys) {
+    const s: SettingDefinition = SETTINGS[key];
+    const row = rows.find((r) => r.key === key);
+    const parsed = row ? s.schema.safeParse(row.value) : null;
+    values[key] = parsed?.success ? parsed.data : s.default;
+  }
+  return values as SettingValues<K>;
+}
+
+export async function readSetting<K extends SettingKey>(db: Database, key: K): Promise<SettingValue<K>> {
+  return (await readSettings(db, [key]))[key];
+}
+
+/** How long a process keeps the settings it read for pages (the root loader's maintenance banner). */
+export const SETTINGS_CACHE_MS = 5_000;
+const cache = new WeakMap<Database, { at: number; values: Promise<SettingValues> }>();
+
+/**
+ * Every setting, read at most once per SETTINGS_CACHE_MS per process and database: for what each request
+ * shows (the maintenance banner) but nothing decides a rule by (sign-ups and billing read fresh). A change
+ * made here clears it at once; other instances see it within SETTINGS_CACHE_MS.
+ */
+export function readSettingsCached(db: Database, now = Date.now()): Promise<SettingValues> {
+  const hit = cache.get(db);
+  if (hit && now >= hit.at && now - hit.at < SETTINGS_CACHE_MS) return hit.values;
+  const values = readSettings(db, SETTING_KEYS);
+  cache.set(db, { at: now, values });
+  // A failed read is not kept: the next request tries again.
+  values.catch(() => cache.delete(db));
+  return values;
+}
 
 /** A form's text for a setting → its typed value, by the setting's kind (then its zod schema). */
 export function parseSettingValue(key: string, raw: string | undefined | null): unknown {
@@ -141,7 +191,7 @@ export async function updateSetting(
   if (!parsed.success)
     throw new ValidationFailed(`${setting.label}: ${parsed.error.issues[0]?.message ?? 'Invalid value'}`);
   const value = parsed.data;
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const [staff] = await tx.select({ role: users.role }).from(users).where(eq(users.id, actor.userId));
     if (staff?.role !== 'ADMIN') throw new Forbidden('Only a platform administrator can change settings.');
     const [before] = await tx
@@ -165,6 +215,9 @@ export async function updateSetting(
     });
     return { changed: true, value };
   });
+  // This process shows the new value at once (other instances within SETTINGS_CACHE_MS).
+  if (result.changed) cache.delete(db);
+  return result;
 }
 
 /** Development seed (db/seed.ts): every default that has no row yet. */

@@ -1,13 +1,14 @@
 // Email + password identity: sign-up, sign-in (throttled), email verification, password reset and change.
 import { and, eq, gt, isNull, ne } from 'drizzle-orm';
 import { z } from 'zod';
+import { readSetting } from '~/admin/settings.server';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
-import { Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed } from '~/lib/errors';
+import { Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationFailed } from '~/lib/errors';
 import { giveBack, hit, hitAll, type LimitRule, peek, reset } from '~/lib/rate-limit.server';
 import { type Database, isUniqueViolation } from '~db/client.server';
-import { accounts, users, verifications } from '~db/schema';
+import { accounts, invitations, users, verifications } from '~db/schema';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.server';
 import { safeRedirectPath } from './redirect';
 import { revokeAllAccess, voidOutstandingLinks } from './revocation.server';
@@ -79,6 +80,35 @@ const perIp = (
 
 export type SignUpInput = z.infer<typeof signUpSchema>;
 
+export const SIGN_UPS_CLOSED =
+  'Sign-ups are closed for now, so no new account can be created. If you were invited to an organization, open the link in your invitation email and sign up with the invited address. Already have an account? Sign in.';
+
+/**
+ * Whether a new account may be created for `email` (the system setting `signups.enabled`). Closed
+ * sign-ups still let an address with a pending, unexpired invitation sign up: an organization asked for
+ * that person, and closing sign-ups is meant to stop strangers, not to break invitations. The address
+ * is only proven by the emailed verification link (password) or the provider (OAuth, verified addresses
+ * only), as for any sign-up. Trade-off: while closed, the answer tells whether an address has a pending
+ * invitation somewhere, not which organization; the token is not required so an invitee who opens
+ * /signup directly is not turned away.
+ */
+export async function signUpsOpenFor(db: Database, email: string | null): Promise<boolean> {
+  if (await readSetting(db, 'signups.enabled')) return true;
+  if (!email) return false;
+  const [invited] = await db
+    .select({ id: invitations.id })
+    .from(invitations)
+    .where(
+      and(
+        eq(invitations.email, email),
+        eq(invitations.status, 'PENDING'),
+        gt(invitations.expiresAt, new Date()),
+      ),
+    )
+    .limit(1);
+  return Boolean(invited);
+}
+
 export const SIGN_UP_ANSWER = (email: string) =>
   `Check your email: we sent a message to ${email}. Open the link in it to finish signing up.`;
 
@@ -94,6 +124,8 @@ export async function signUp(
   options: { redirectTo?: string | null } = {},
 ): Promise<{ user: typeof users.$inferSelect | null; emailIds: string[] }> {
   const { name, email, password } = signUpSchema.parse(input);
+  // Refused alike for a new and a registered address, so a closed sign-up tells nothing about accounts.
+  if (!(await signUpsOpenFor(db, email))) throw new Forbidden(SIGN_UPS_CLOSED);
   await throttle(
     db,
     perIp(context.ipAddress, {

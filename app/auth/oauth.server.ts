@@ -5,9 +5,10 @@ import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client 
 import { and, eq } from 'drizzle-orm';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { type Env, env } from '~/env.server';
-import { Conflict, NotFound, Unauthorized } from '~/lib/errors';
+import { Conflict, Forbidden, NotFound, Unauthorized } from '~/lib/errors';
 import { type Database, isUniqueViolation } from '~db/client.server';
 import { accounts, users } from '~db/schema';
+import { SIGN_UPS_CLOSED, signUpsOpenFor } from './accounts.server';
 import { OAUTH_PROVIDERS, type OAuthProviderId, providerLabel } from './profile.server';
 import { revokeAllAccess, voidOutstandingLinks } from './revocation.server';
 
@@ -310,6 +311,10 @@ export async function signInWithOAuth(
         return finish(owner, 'signed_in');
       }
 
+      // A first sign-in creates an account: closed sign-ups refuse it (existing users above still get in);
+      // an invitation's address still may, but only when the provider verified it.
+      if (!(await signUpsOpenFor(tx, profile.emailVerified ? profile.email : null)))
+        throw new Forbidden(SIGN_UPS_CLOSED);
       const [created] = await tx
         .insert(users)
         .values({

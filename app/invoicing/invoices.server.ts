@@ -4,6 +4,7 @@
 // finalizations take consecutive numbers and a rollback returns its number), the PDF rendered and stored,
 // a payment link, the invoice email, available credit applied, the balance, and the audit row.
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { readSettings } from '~/admin/settings.server';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import { generateToken, sha256Hex } from '~/auth/tokens.server';
 import { queueEmail } from '~/email/outbox.server';
@@ -28,8 +29,6 @@ import { renderInvoicePdf } from './pdf.server';
 type InvoiceRow = typeof invoices.$inferSelect;
 
 export const INVOICE_NUMBER = /^INV-\d{4}-\d{6}$/;
-/** Days between issue and due date (seed 002's net terms); system setting `billing.payment_terms_days`. */
-export const DEFAULT_PAYMENT_TERMS_DAYS = 14;
 /** How long an emailed payment link works. */
 export const PAYMENT_LINK_DAYS = 60;
 
@@ -43,14 +42,6 @@ export async function nextInvoiceNumber(tx: Database, year: number): Promise<str
   );
   if (!row) throw new Error('invoice counter returned nothing');
   return `INV-${year}-${String(row.last_number).padStart(6, '0')}`;
-}
-
-async function setting<T>(tx: Database, key: string, fallback: T): Promise<T> {
-  const [row] = await tx
-    .select({ value: systemSettings.value })
-    .from(systemSettings)
-    .where(eq(systemSettings.key, key));
-  return (row?.value as T | undefined) ?? fallback;
 }
 
 /** A fresh payment-link token for the invoice; the plain token is returned once, its hash stored. */
@@ -88,9 +79,13 @@ export async function finalizeInvoice(
     ),
   );
   const subtotal = Number(sums?.subtotal ?? 0);
-  const taxRate = Number(await setting(tx, 'billing.tax_rate', 0)) || 0;
+  // Platform settings, read in the finalizing transaction (billing accounts have no tax rate or net terms
+  // of their own): the tax rate, and the days from issue to due date.
+  const { 'billing.tax_rate': taxRate, 'billing.invoice_due_days': terms } = await readSettings(tx, [
+    'billing.tax_rate',
+    'billing.invoice_due_days',
+  ]);
   const tax = Math.round(subtotal * taxRate);
-  const terms = Number(await setting(tx, 'billing.payment_terms_days', DEFAULT_PAYMENT_TERMS_DAYS));
   const number = await nextInvoiceNumber(tx, now.getUTCFullYear());
   const total = subtotal + tax;
   const [finalized] = await tx
@@ -174,6 +169,15 @@ export async function organizationOfAccount(tx: Database, billingAccountId: stri
     .where(eq(billingAccounts.id, billingAccountId));
   if (!row) throw new NotFound('Billing account not found.');
   return row;
+}
+
+/** A hand-written setting outside the typed list (settings.server.ts SETTINGS), e.g. `company`. */
+async function setting<T>(tx: Database, key: string, fallback: T): Promise<T> {
+  const [row] = await tx
+    .select({ value: systemSettings.value })
+    .from(systemSettings)
+    .where(eq(systemSettings.key, key));
+  return (row?.value as T | undefined) ?? fallback;
 }
 
 /** The platform as seller: system settings `company.*`, with a sensible default. */

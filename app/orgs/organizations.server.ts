@@ -1,6 +1,7 @@
 // Creating organizations (SPEC §6 "Organization creation": one transaction for everything).
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { readSetting } from '~/admin/settings.server';
 import { dashboardUsageColumns, dashboardUsageOf } from '~/analytics/usage-charts.server';
 import { type Actor, recordAudit } from '~/audit/audit.server';
 import type { PlanLimits } from '~/billing/plans';
@@ -56,7 +57,12 @@ export async function createOrganization(
         currentPeriodStart: new Date(),
         currentPeriodEnd: null,
       });
-      await tx.insert(billingAccounts).values({ organizationId: organization.id });
+      // The platform's grace period (system setting) becomes the account's own, which the sweep reads;
+      // changing the setting later leaves existing accounts' values alone (seed 002: per account).
+      await tx.insert(billingAccounts).values({
+        organizationId: organization.id,
+        gracePeriodDays: await readSetting(tx, 'billing.grace_period_days'),
+      });
       await tx.insert(organizationModules).values({
         organizationId: organization.id,
         moduleKey: 'visitor_management',

@@ -1,11 +1,13 @@
 // /signup: answers "check your email" whether or not the address already has an account (no
 // enumeration; an existing owner is told by email). `redirectTo` (e.g. an invitation) rides along in the
-// verification link, through safeRedirectPath.
+// verification link, through safeRedirectPath. With sign-ups closed (system setting `signups.enabled`) the
+// page says so instead of the form, except on the way from an invitation (signUp checks the address).
 import { getFormProps, useForm } from '@conform-to/react';
 import { getZodConstraint, parseWithZod } from '@conform-to/zod';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { SIGN_UP_ANSWER, signUp } from '~/auth/accounts.server';
+import { readSetting } from '~/admin/settings.server';
+import { SIGN_UP_ANSWER, SIGN_UPS_CLOSED, signUp } from '~/auth/accounts.server';
 import { enabledProviders } from '~/auth/oauth.server';
 import { providerLabel } from '~/auth/profile.server';
 import { safeRedirectPath } from '~/auth/redirect';
@@ -23,7 +25,15 @@ export const meta: MetaFunction = () => [{ title: 'Create your account — SaaS 
 export async function loader({ request }: LoaderFunctionArgs) {
   const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get('redirectTo'), '');
   await requireAnonymous(request, redirectTo || '/orgs');
-  return { providers: enabledProviders().map((id) => ({ id, label: providerLabel(id) })), redirectTo };
+  const open = await readSetting(await getDb(), 'signups.enabled');
+  // Closed: the form stays for someone coming from an invitation link; the action decides by the address.
+  const signUps = open ? 'open' : redirectTo.startsWith('/invitations/') ? 'invited' : 'closed';
+  return {
+    providers: enabledProviders().map((id) => ({ id, label: providerLabel(id) })),
+    redirectTo,
+    signUps,
+    closedMessage: SIGN_UPS_CLOSED,
+  } as const;
 }
 
 /** A throttled 429 keeps its Retry-After. */
@@ -50,7 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function SignUp() {
   const lastResult = useActionData<typeof action>();
-  const { providers, redirectTo } = useLoaderData<typeof loader>();
+  const { providers, redirectTo, signUps, closedMessage } = useLoaderData<typeof loader>();
   const [form, fields] = useForm({
     lastResult,
     constraint: getZodConstraint(signUpSchema),
@@ -58,6 +68,20 @@ export default function SignUp() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signUpSchema }),
   });
   const signInLink = redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : '/login';
+  if (signUps === 'closed')
+    return (
+      <div className="mx-auto max-w-md">
+        <h1 className="text-2xl font-bold">Sign-ups are closed</h1>
+        <div role="status" className="card mt-6 space-y-3">
+          <p>{closedMessage}</p>
+          <p>
+            <Link to={signInLink} className="btn-primary">
+              Sign in
+            </Link>
+          </p>
+        </div>
+      </div>
+    );
   return (
     <div className="mx-auto max-w-md">
       <h1 className="text-2xl font-bold">Create your account</h1>
@@ -67,6 +91,11 @@ export default function SignUp() {
           Sign in
         </Link>
       </p>
+      {signUps === 'invited' ? (
+        <p role="status" className="mt-4 rounded-md bg-sky-50 px-4 py-3 text-sky-900 ring-1 ring-sky-200">
+          Sign-ups are by invitation only right now: use the address your invitation was sent to.
+        </p>
+      ) : null}
       <Form method="post" {...getFormProps(form)} className="card mt-6 space-y-4">
         <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="redirectTo" value={redirectTo} />
