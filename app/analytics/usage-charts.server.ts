@@ -1,6 +1,7 @@
 // The organization dashboard's usage charts (SPEC §7, issue 14 §4): API calls per day this UTC month and the
 // month's top event types, as two subqueries the dashboard's one statement carries (the dashboard is
-// measured in statements per page, bench/request-path.ts).
+// measured in statements per page, bench/request-path.ts). Both read counters, never the events: at most
+// 31 daily rows (usage_daily_counters, migration 0020) and the month's counters, whatever the history.
 // The plan's limit comes with the dashboard's own statement; api.call is left out of the top event types
 // (it has its own chart).
 import { type SQL, sql } from 'drizzle-orm';
@@ -43,11 +44,10 @@ export function dashboardUsageColumns(organizationId: string, now = new Date()):
   const month = from.toISOString().slice(0, 10);
   return sql`
         (SELECT json_agg(d ORDER BY d.day) FROM (
-           SELECT to_char(("timestamp" AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, sum(quantity) AS calls
-             FROM usage_events
+           SELECT to_char(day, 'YYYY-MM-DD') AS day, quantity AS calls
+             FROM usage_daily_counters
             WHERE organization_id = ${organizationId} AND event_type = ${API_CALL_EVENT}
-              AND "timestamp" >= ${from.toISOString()}::timestamptz AND "timestamp" < ${to.toISOString()}::timestamptz
-            GROUP BY 1) d) AS usage_daily,
+              AND day >= ${month}::date AND day < ${to.toISOString().slice(0, 10)}::date) d) AS usage_daily,
         (SELECT json_agg(c ORDER BY c.quantity DESC, c.event_type) FROM (
            SELECT event_type, quantity FROM usage_counters
             WHERE organization_id = ${organizationId} AND month = ${month}::date

@@ -293,7 +293,7 @@ describe('usage-rollup', () => {
     const idle = (await createOrg(t.db)).organization;
 
     // The counters were kept by the insert trigger: nothing to correct.
-    expect(await run(usageRollup, march)).toEqual({ counters: 0, subscriptions: 3 });
+    expect(await run(usageRollup, march)).toEqual({ counters: 0, dailyCounters: 0, subscriptions: 3 });
     const expected = { 'storage.gb': 7, 'api.call': 2, 'report.generated': 7 };
     expect((await subscriptionOf(busy.id)).usage).toEqual(expected);
     expect((await subscriptionOf(lastMonthOnly.id)).usage).toEqual({});
@@ -302,12 +302,12 @@ describe('usage-rollup', () => {
 
     // Recomputed, never incremented: the same value again, no row touched (updated_at kept).
     const before = await subscriptionOf(busy.id);
-    expect(await run(usageRollup, march)).toEqual({ counters: 0, subscriptions: 0 });
+    expect(await run(usageRollup, march)).toEqual({ counters: 0, dailyCounters: 0, subscriptions: 0 });
     expect(await subscriptionOf(busy.id)).toEqual(before);
 
     // A new event: only that organization changes, to the new sum.
     await addEvent(busy.id, 'storage.gb', 1, '2025-03-15T11:30:00.000Z');
-    expect(await run(usageRollup, march)).toEqual({ counters: 0, subscriptions: 1 });
+    expect(await run(usageRollup, march)).toEqual({ counters: 0, dailyCounters: 0, subscriptions: 1 });
     expect((await subscriptionOf(busy.id)).usage).toEqual({ ...expected, 'storage.gb': 8 });
 
     // A new month: the window moves with the run's clock.
@@ -341,6 +341,33 @@ describe('usage-rollup', () => {
     );
     expect(Number(ghost?.quantity)).toBe(0);
     expect((await subscriptionOf(organization.id)).usage).toEqual({ 'storage.gb': 7 });
-    expect(await run(usageRollup, march)).toEqual({ counters: 0, subscriptions: 0 });
+    expect(await run(usageRollup, march)).toEqual({ counters: 0, dailyCounters: 0, subscriptions: 0 });
+  });
+
+  it('keeps one daily counter per UTC day (the dashboard chart), and corrects a drifted one', async () => {
+    const { organization } = await createOrg(t.db);
+    await addEvent(organization.id, 'api.call', 1, '2025-03-02T00:00:00.000Z'); // the day's first instant
+    await addEvent(organization.id, 'api.call', 1, '2025-03-02T23:59:59.999Z'); // its last
+    await addEvent(organization.id, 'api.call', 1, '2025-03-03T00:00:00.000Z');
+    const read = async () =>
+      rowsOf<{ day: string; quantity: string }>(
+        await t.db.execute(sql`
+          SELECT to_char(day, 'YYYY-MM-DD') AS day, quantity FROM usage_daily_counters
+           WHERE organization_id = ${organization.id} AND event_type = 'api.call' ORDER BY day`),
+      ).map((r) => [r.day, Number(r.quantity)]);
+    expect(await read()).toEqual([
+      ['2025-03-02', 2],
+      ['2025-03-03', 1],
+    ]);
+    await t.db.execute(sql`
+      UPDATE usage_daily_counters SET quantity = 40, events = 40
+       WHERE organization_id = ${organization.id} AND day = '2025-03-03'`);
+    const counts = await run(usageRollup, march);
+    expect(counts.dailyCounters).toBe(1);
+    expect(await read()).toEqual([
+      ['2025-03-02', 2],
+      ['2025-03-03', 1],
+    ]);
+    expect((await run(usageRollup, march)).dailyCounters).toBe(0);
   });
 });

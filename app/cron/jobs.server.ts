@@ -15,6 +15,7 @@ import type { CronJob } from './types';
  * 1. usage_counters are recomputed from usage_events. Each counter is moved by its drift (events' sum −
  *    counter, both read in one snapshot), not overwritten: a batch committed meanwhile changed both the
  *    events and the counter, so it is in neither or both, and its increment survives. No lock is taken.
+ *    The month's daily counters (usage_daily_counters, the dashboard's chart) are corrected the same way.
  * 2. subscriptions.current_period_usage := the month's counters by event_type, `{}` without any; IS
  *    DISTINCT FROM leaves equal rows untouched (no updated_at bump, and a second run counts 0).
  */
@@ -52,6 +53,38 @@ export const usageRollup: CronJob = {
         )
         SELECT count(*)::int AS counters FROM moved`),
     );
+    // The same drift correction for the month's daily counters (migration 0020), by (organization, day, type).
+    const [fixedDaily] = rowsOf<{ counters: number }>(
+      await db.execute(sql`
+        WITH fresh AS (
+          SELECT organization_id, ("timestamp" AT TIME ZONE 'UTC')::date AS day, event_type,
+                 sum(quantity)::bigint AS quantity, count(*)::bigint AS events
+            FROM usage_events
+           WHERE "timestamp" >= ${from}::timestamptz AND "timestamp" < ${to}::timestamptz
+           GROUP BY 1, 2, 3
+        ), counted AS (
+          SELECT organization_id, day, event_type, quantity, events FROM usage_daily_counters
+           WHERE day >= ${month}::date AND day < ${to.slice(0, 10)}::date
+        ), drift AS (
+          SELECT coalesce(f.organization_id, c.organization_id) AS organization_id,
+                 coalesce(f.day, c.day) AS day,
+                 coalesce(f.event_type, c.event_type) AS event_type,
+                 coalesce(f.quantity, 0) - coalesce(c.quantity, 0) AS quantity,
+                 coalesce(f.events, 0) - coalesce(c.events, 0) AS events
+            FROM fresh f
+            FULL JOIN counted c
+              ON c.organization_id = f.organization_id AND c.day = f.day AND c.event_type = f.event_type
+           WHERE coalesce(f.quantity, 0) <> coalesce(c.quantity, 0) OR coalesce(f.events, 0) <> coalesce(c.events, 0)
+        ), moved AS (
+          INSERT INTO usage_daily_counters (organization_id, day, event_type, quantity, events)
+          SELECT organization_id, day, event_type, quantity, events FROM drift ORDER BY 1, 2, 3
+          ON CONFLICT (organization_id, day, event_type) DO UPDATE
+            SET quantity = usage_daily_counters.quantity + EXCLUDED.quantity,
+                events = usage_daily_counters.events + EXCLUDED.events
+          RETURNING 1
+        )
+        SELECT count(*)::int AS counters FROM moved`),
+    );
     const [row] = rowsOf<{ subscriptions: number }>(
       await db.execute(sql`
         WITH changed AS (
@@ -71,7 +104,11 @@ export const usageRollup: CronJob = {
         )
         SELECT count(*)::int AS "subscriptions" FROM changed`),
     );
-    return { counters: fixed?.counters ?? 0, subscriptions: row?.subscriptions ?? 0 };
+    return {
+      counters: fixed?.counters ?? 0,
+      dailyCounters: fixedDaily?.counters ?? 0,
+      subscriptions: row?.subscriptions ?? 0,
+    };
   },
 };
 

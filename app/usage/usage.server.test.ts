@@ -14,7 +14,7 @@ import { createProject } from '~/orgs/projects.server';
 import { countRows, createOrg, uid } from '~/orgs/test-support';
 import { action as usageAction, loader as usageLoader } from '~/routes/api.v1.orgs.$slug.usage';
 import { type Database, rowsOf } from '~db/client.server';
-import { usageEvents } from '~db/schema';
+import { usageDailyCounters, usageEvents } from '~db/schema';
 import { itConcurrent, useAppTestDatabase } from '../../tests/support/db';
 import { ingestUsage, utcMonth } from './usage.server';
 
@@ -97,6 +97,21 @@ describe('POST /api/v1/orgs/:slug/usage', () => {
       .where(and(eq(usageEvents.organizationId, organization.id), eq(usageEvents.eventType, 'sms.sent')));
     expect(sms?.timestamp.toISOString()).toBe('2020-01-02T03:04:05.000Z');
     expect(await countEvents(organization.id, 'api.call')).toBe(1);
+    // The batch's own statement kept the daily counters too, each event on its own UTC day.
+    const daily = await t.db
+      .select({
+        day: usageDailyCounters.day,
+        eventType: usageDailyCounters.eventType,
+        quantity: usageDailyCounters.quantity,
+      })
+      .from(usageDailyCounters)
+      .where(eq(usageDailyCounters.organizationId, organization.id));
+    const today = new Date().toISOString().slice(0, 10);
+    expect(daily.sort((a, b) => a.eventType.localeCompare(b.eventType))).toEqual([
+      { day: today, eventType: 'api.call', quantity: 1 },
+      { day: today, eventType: 'pos.transaction', quantity: 3 },
+      { day: '2020-01-02', eventType: 'sms.sent', quantity: 1 },
+    ]);
   });
 
   it('is idempotent per (organization, idempotency key), across batches and inside one', async () => {

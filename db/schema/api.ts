@@ -109,6 +109,28 @@ export const usageCounters = pgTable(
   ],
 );
 
+/**
+ * Per organization, UTC day and event type: kept in the same statements as usage_counters; the dashboard's
+ * daily chart reads at most 31 rows (migrations/0020_usage_daily_counters.sql).
+ */
+export const usageDailyCounters = pgTable(
+  'usage_daily_counters',
+  {
+    id: id(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    eventType: text('event_type').notNull(),
+    quantity: bigint('quantity', { mode: 'number' }).notNull().default(0),
+    events: bigint('events', { mode: 'number' }).notNull().default(0),
+    ...timestamps(),
+  },
+  (t) => [
+    unique('usage_daily_counters_organization_day_event_type_key').on(t.organizationId, t.day, t.eventType),
+  ],
+);
+
 /** One row per key and one-minute bucket; no id, no timestamps (SPEC §4). */
 export const rateLimits = pgTable(
   'rate_limits',

@@ -49,6 +49,7 @@ export const REFERENTIAL_RULES: ReadonlyArray<readonly [child: string, parent: s
     ['usage_events.api_key_id', 'api_keys.id', 'set null'],
     ['usage_events.project_id', 'projects.id', 'set null'],
     ['usage_counters.organization_id', 'organizations.id', 'cascade'],
+    ['usage_daily_counters.organization_id', 'organizations.id', 'cascade'],
     // Support, audit, settings
     ['support_tickets.organization_id', 'organizations.id', 'cascade'],
     ['support_tickets.customer_id', 'users.id', 'restrict'],
