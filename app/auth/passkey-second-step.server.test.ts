@@ -3,15 +3,22 @@
 // (POST /login/two-factor/passkey) turns it into a complete session with a new id.
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLogs, sessions } from '~db/schema';
+import { auditLogs, sessions, webauthnCredentials } from '~db/schema';
 import { useAppTestDatabase } from '../../tests/support/db';
 import { action as loginAction } from '../routes/login';
-import { loader as stepLoader } from '../routes/login_.two-factor';
+import { action as stepAction, loader as stepLoader } from '../routes/login_.two-factor';
 import { action as passkeyStepAction } from '../routes/login_.two-factor.passkey';
 import { loader as profileLoader } from '../routes/settings.profile';
+import { action as securityAction } from '../routes/settings.security._index/route';
 import { loader as sessionsLoader } from '../routes/settings.sessions';
-import { finishPasskeyRegistration, relyingParty, startPasskeyRegistration } from './passkeys.server';
+import {
+  finishPasskeyRegistration,
+  relyingParty,
+  removePasskey,
+  startPasskeyRegistration,
+} from './passkeys.server';
 import { TestPasskey } from './passkeys.test-authenticator';
+import { remainingRecoveryCodes } from './recovery-codes.server';
 import { needsSecondStep } from './second-factor.server';
 import { createUserSession, describeSignIn, getAuth, SESSION_COOKIE } from './sessions.server';
 import { call, cookieFrom, createPasswordUser, makeRequest, outcome } from './test-helpers.server';
@@ -186,5 +193,69 @@ describe('a passkey-only user signing in with a password', () => {
     expect((await passkeyStep(null, { intent: 'options' })).status).toBe(401);
     const complete = (await createUserSession(t.db, user.id, makeRequest('/'))).split(';')[0] as string;
     expect((await passkeyStep(complete, { intent: 'options' })).status).toBe(401);
+  });
+});
+
+describe('recovery codes for a passkey-only account', () => {
+  const securityPost = (cookie: string, form: Record<string, string>) =>
+    call(securityAction, makeRequest('/settings/security', { cookie, form })).then(outcome);
+
+  it('makes ten codes once re-authenticated, signs out other sessions, and a code finishes the second step', async () => {
+    const user = await passkeyOnlyUser();
+    const other = await createUserSession(t.db, user.id, makeRequest('/login'));
+    const mine = await createUserSession(t.db, user.id, makeRequest('/login'));
+    const cookie = mine.split(';')[0] as string;
+    const made = await securityPost(cookie, { intent: 'passkey-recovery' });
+    expect(made.status).toBe(200);
+    const codes = (made.data as { recoveryCodes: string[] }).recoveryCodes;
+    expect(codes).toHaveLength(10);
+    expect(await sessionRow(other.split(';')[0] as string)).toBeUndefined();
+    expect(await sessionRow(cookie)).toBeDefined();
+    expect(await audits(user.id, 'second_factor.added')).toEqual([
+      { metadata: expect.objectContaining({ kind: 'passkey' }) },
+      { metadata: expect.objectContaining({ kind: 'recovery_codes' }) },
+    ]);
+
+    // The second step now also takes a recovery code (no device at hand).
+    const first = await passwordSignIn(user);
+    const page = await outcome(
+      await call(stepLoader, makeRequest('/login/two-factor', { cookie: first.cookie })),
+    );
+    expect(page.data).toMatchObject({ factors: { totp: false, recoveryCodesLeft: 10, passkeys: 1 } });
+    const step = await outcome(
+      await call(
+        stepAction,
+        makeRequest('/login/two-factor', { cookie: first.cookie, form: { code: codes[0]! } }),
+      ),
+    );
+    expect(step.status).toBe(302);
+    const complete = cookieFrom(step.headers, SESSION_COOKIE) as string;
+    expect(await sessionRow(complete)).toMatchObject({
+      twoFactorPending: false,
+      secondFactor: 'recovery_code',
+    });
+    expect(await sessionRow(first.cookie)).toBeUndefined();
+  });
+
+  it('removing the last passkey takes its recovery codes with it', async () => {
+    const user = await passkeyOnlyUser();
+    const cookie = (await createUserSession(t.db, user.id, makeRequest('/login'))).split(';')[0] as string;
+    await securityPost(cookie, { intent: 'passkey-recovery' });
+    expect(await remainingRecoveryCodes(t.db, user.id)).toBe(10);
+    const [passkey] = await t.db
+      .select()
+      .from(webauthnCredentials)
+      .where(eq(webauthnCredentials.userId, user.id));
+    await removePasskey(t.db, { type: 'USER', userId: user.id }, null, passkey!.id);
+    expect(await remainingRecoveryCodes(t.db, user.id)).toBe(0);
+  });
+
+  it('is refused without a passkey, and with an authenticator app (its own form needs a code)', async () => {
+    const user = await createPasswordUser(t.db);
+    const cookie = (await createUserSession(t.db, user.id, makeRequest('/login'))).split(';')[0] as string;
+    const refused = await securityPost(cookie, { intent: 'passkey-recovery' });
+    expect(refused.status).toBe(409);
+    expect((refused.data as { error: string }).error).toMatch(/Add a passkey or an authenticator app first/);
+    expect(await remainingRecoveryCodes(t.db, user.id)).toBe(0);
   });
 });

@@ -328,6 +328,11 @@ export async function removePasskey(
       .where(and(eq(webauthnCredentials.id, passkeyId), eq(webauthnCredentials.userId, actor.userId)))
       .returning({ id: webauthnCredentials.id, name: webauthnCredentials.name });
     if (!row) throw new NotFound('That passkey does not exist or was already removed.');
+    // The last factor gone: its recovery codes go with it (as when the authenticator app is turned off).
+    await tx.execute(sql`
+      DELETE FROM recovery_codes WHERE user_id = ${actor.userId}
+         AND NOT EXISTS (SELECT 1 FROM webauthn_credentials WHERE user_id = ${actor.userId})
+         AND NOT EXISTS (SELECT 1 FROM totp_credentials WHERE user_id = ${actor.userId} AND confirmed_at IS NOT NULL)`);
     const revoked = await afterFactorChange(tx, actor, {
       kind: 'passkey',
       added: false,

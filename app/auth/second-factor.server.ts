@@ -2,14 +2,22 @@
 // two-step sign-in (a partial session that can only finish the step), and what follows any factor change
 // (other sessions and API tokens revoked, an email, an audit row). Passkeys (B) build on afterFactorChange
 // and userHasSecondFactor.
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type Actor, clientIp, recordAudit } from '~/audit/audit.server';
 import { queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
 import { Conflict, DomainError, NotFound, Unauthorized, ValidationFailed } from '~/lib/errors';
 import { authorize, ORGANIZATION_NOT_FOUND } from '~/orgs/access.server';
 import { type Database, rowsOf } from '~db/client.server';
-import { auditLogs, organizationMembers, organizations, sessions, totpCredentials, users } from '~db/schema';
+import {
+  auditLogs,
+  organizationMembers,
+  organizations,
+  sessions,
+  totpCredentials,
+  users,
+  webauthnCredentials,
+} from '~db/schema';
 import {
   consumeRecoveryCode,
   deleteRecoveryCodes,
@@ -115,6 +123,8 @@ export interface SecurityOverview {
   recoveryCodesLeft: number;
   /** While enrolling: what the app needs. */
   enrollment: { manualKey: string; qrSvg: string; uri: string } | null;
+  /** How many passkeys the user has (recovery codes stand in for them too). */
+  passkeys: number;
   /** Organizations of the user that require a second factor. */
   requiredBy: { name: string; slug: string }[];
 }
@@ -136,13 +146,52 @@ export async function securityOverview(
     const uri = totpKeyUri(user.email, key);
     enrollment = { manualKey: manualEntryKey(key), uri, qrSvg: await totpQrSvg(uri) };
   }
+  const passkeys = await countPasskeysOf(db, user.id);
   return {
     totp: !credential ? 'off' : credential.confirmedAt ? 'on' : 'enrolling',
     totpEnabledAt: credential?.confirmedAt ?? null,
-    recoveryCodesLeft: credential?.confirmedAt ? await remainingRecoveryCodes(db, user.id) : 0,
+    recoveryCodesLeft:
+      credential?.confirmedAt || passkeys > 0 ? await remainingRecoveryCodes(db, user.id) : 0,
+    passkeys,
     enrollment,
     requiredBy,
   };
+}
+
+async function countPasskeysOf(db: Database, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(webauthnCredentials)
+    .where(eq(webauthnCredentials.userId, userId));
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Recovery codes for an account whose second factor is passkeys only: since a passkey owes the second
+ * step of a password sign-in, a lost device would otherwise lock the person out. Ten new codes (the old
+ * ones stop working), shown once; a factor change like any other (other sessions revoked, an email, an
+ * audit row). The page asks for a recent re-authentication first (sudo mode). With an authenticator app,
+ * its own form (a current code) makes them.
+ */
+export async function createPasskeyRecoveryCodes(
+  db: Database,
+  actor: UserActor,
+  currentSessionId: string | null,
+): Promise<{ recoveryCodes: string[] }> {
+  return db.transaction(async (tx) => {
+    const credential = await findTotpCredential(tx, actor.userId);
+    if (credential?.confirmedAt)
+      throw new Conflict('Use the authenticator app section: new codes there need a current code.');
+    if ((await countPasskeysOf(tx, actor.userId)) === 0)
+      throw new Conflict('Add a passkey or an authenticator app first: recovery codes stand in for one.');
+    const recoveryCodes = await replaceRecoveryCodes(tx, actor.userId);
+    await afterFactorChange(tx, actor, {
+      kind: 'recovery_codes',
+      added: true,
+      keepSessionId: currentSessionId,
+    });
+    return { recoveryCodes };
+  });
 }
 
 /** Starts (or restarts) enrolling an authenticator app: a new secret, unconfirmed until a first code. */

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   cancelTotpEnrollment,
   confirmTotpEnrollment,
+  createPasskeyRecoveryCodes,
   disableTotp,
   regenerateRecoveryCodes,
   securityOverview,
@@ -36,6 +37,7 @@ const securityActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('confirm'), code }),
   z.object({ intent: z.literal('regenerate'), code }),
   z.object({ intent: z.literal('disable'), code }),
+  z.object({ intent: z.literal('passkey-recovery') }),
 ]);
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -88,6 +90,10 @@ export async function action({ request }: ActionFunctionArgs) {
       case 'regenerate': {
         const { recoveryCodes } = await regenerateRecoveryCodes(auth.db, actor, input.code);
         return data<SecurityAnswer>({ form: 'regenerate', recoveryCodes });
+      }
+      case 'passkey-recovery': {
+        const { recoveryCodes } = await createPasskeyRecoveryCodes(auth.db, actor, auth.session.id);
+        return data<SecurityAnswer>({ form: 'passkey-recovery', recoveryCodes });
       }
       case 'disable':
         await disableTotp(auth.db, actor, auth.session.id, input.code);
@@ -151,8 +157,8 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
         Your recovery codes
       </h2>
       <p className="text-sm text-slate-700">
-        Each code signs you in once if you lose your authenticator app. Save them somewhere safe now: they are
-        shown only this once.
+        Each code signs you in once if you lose your authenticator app or your passkeys. Save them somewhere
+        safe now: they are shown only this once.
       </p>
       <ul className="grid grid-cols-2 gap-2 font-mono text-base" data-recovery-codes>
         {codes.map((c) => (
@@ -329,6 +335,25 @@ export default function Security() {
         <Link to="/settings/security/passkeys" className="link text-sm">
           Manage passkeys
         </Link>
+        {overview.passkeys > 0 && overview.totp !== 'on' ? (
+          <Form method="post" className="space-y-2 border-t border-slate-200 pt-3">
+            <input type="hidden" name="intent" value="passkey-recovery" />
+            <h3 className="font-medium">Recovery codes</h3>
+            <p className="text-sm text-slate-700" data-passkey-recovery-left>
+              {overview.recoveryCodesLeft > 0
+                ? `${overview.recoveryCodesLeft} of 10 recovery codes left. New codes replace them.`
+                : 'Signing in with your password asks for a passkey. Make recovery codes so a lost device does not lock you out.'}
+            </p>
+            <SubmitButton pendingLabel="Making codes…">
+              {overview.recoveryCodesLeft > 0 ? 'Make new recovery codes' : 'Make recovery codes'}
+            </SubmitButton>
+            {errorOf('passkey-recovery') ? (
+              <p role="alert" className="field-error">
+                {errorOf('passkey-recovery')}
+              </p>
+            ) : null}
+          </Form>
+        ) : null}
       </section>
     </section>
   );
