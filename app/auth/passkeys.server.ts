@@ -22,7 +22,13 @@ import { NotFound, TooManyRequests, Unauthorized, ValidationFailed } from '~/lib
 import { hitAll } from '~/lib/rate-limit.server';
 import type { Database } from '~db/client.server';
 import { users, webauthnChallenges, webauthnCredentials } from '~db/schema';
-import { afterFactorChange, finishSecondStep, notifyNewDevice } from './second-factor.server';
+import { deleteRecoveryCodes } from './recovery-codes.server';
+import {
+  afterFactorChange,
+  finishSecondStep,
+  notifyNewDevice,
+  userHasSecondFactor,
+} from './second-factor.server';
 import { type AuthContext, requestContext } from './sessions.server';
 import { throttleTwoFactor } from './totp.server';
 
@@ -329,10 +335,7 @@ export async function removePasskey(
       .returning({ id: webauthnCredentials.id, name: webauthnCredentials.name });
     if (!row) throw new NotFound('That passkey does not exist or was already removed.');
     // The last factor gone: its recovery codes go with it (as when the authenticator app is turned off).
-    await tx.execute(sql`
-      DELETE FROM recovery_codes WHERE user_id = ${actor.userId}
-         AND NOT EXISTS (SELECT 1 FROM webauthn_credentials WHERE user_id = ${actor.userId})
-         AND NOT EXISTS (SELECT 1 FROM totp_credentials WHERE user_id = ${actor.userId} AND confirmed_at IS NOT NULL)`);
+    if (!(await userHasSecondFactor(tx, actor.userId))) await deleteRecoveryCodes(tx, actor.userId);
     const revoked = await afterFactorChange(tx, actor, {
       kind: 'passkey',
       added: false,

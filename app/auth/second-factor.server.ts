@@ -2,22 +2,14 @@
 // two-step sign-in (a partial session that can only finish the step), and what follows any factor change
 // (other sessions and API tokens revoked, an email, an audit row). Passkeys (B) build on afterFactorChange
 // and userHasSecondFactor.
-import { and, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type Actor, clientIp, recordAudit } from '~/audit/audit.server';
 import { queueEmail } from '~/email/outbox.server';
 import { env } from '~/env.server';
 import { Conflict, DomainError, NotFound, Unauthorized, ValidationFailed } from '~/lib/errors';
 import { authorize, ORGANIZATION_NOT_FOUND } from '~/orgs/access.server';
 import { type Database, rowsOf } from '~db/client.server';
-import {
-  auditLogs,
-  organizationMembers,
-  organizations,
-  sessions,
-  totpCredentials,
-  users,
-  webauthnCredentials,
-} from '~db/schema';
+import { auditLogs, organizationMembers, organizations, sessions, totpCredentials, users } from '~db/schema';
 import {
   consumeRecoveryCode,
   deleteRecoveryCodes,
@@ -146,24 +138,16 @@ export async function securityOverview(
     const uri = totpKeyUri(user.email, key);
     enrollment = { manualKey: manualEntryKey(key), uri, qrSvg: await totpQrSvg(uri) };
   }
-  const passkeys = await countPasskeysOf(db, user.id);
+  // The same counts the second-step page reads (one statement).
+  const factors = await secondStepOptions(db, user.id);
   return {
     totp: !credential ? 'off' : credential.confirmedAt ? 'on' : 'enrolling',
     totpEnabledAt: credential?.confirmedAt ?? null,
-    recoveryCodesLeft:
-      credential?.confirmedAt || passkeys > 0 ? await remainingRecoveryCodes(db, user.id) : 0,
-    passkeys,
+    recoveryCodesLeft: factors.totp || factors.passkeys > 0 ? factors.recoveryCodesLeft : 0,
+    passkeys: factors.passkeys,
     enrollment,
     requiredBy,
   };
-}
-
-async function countPasskeysOf(db: Database, userId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(webauthnCredentials)
-    .where(eq(webauthnCredentials.userId, userId));
-  return Number(row?.n ?? 0);
 }
 
 /**
@@ -179,10 +163,10 @@ export async function createPasskeyRecoveryCodes(
   currentSessionId: string | null,
 ): Promise<{ recoveryCodes: string[] }> {
   return db.transaction(async (tx) => {
-    const credential = await findTotpCredential(tx, actor.userId);
-    if (credential?.confirmedAt)
+    const factors = await secondStepOptions(tx, actor.userId);
+    if (factors.totp)
       throw new Conflict('Use the authenticator app section: new codes there need a current code.');
-    if ((await countPasskeysOf(tx, actor.userId)) === 0)
+    if (factors.passkeys === 0)
       throw new Conflict('Add a passkey or an authenticator app first: recovery codes stand in for one.');
     const recoveryCodes = await replaceRecoveryCodes(tx, actor.userId);
     await afterFactorChange(tx, actor, {
