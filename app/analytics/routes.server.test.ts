@@ -8,11 +8,12 @@ import * as analyticsRoute from '~/routes/admin.analytics/route';
 import * as csvRoute from '~/routes/admin.analytics[.csv]/route';
 import * as dashboardRoute from '~/routes/o.$slug._index';
 import * as usageRoute from '~/routes/o.$slug.usage';
+import { monthDaysUpTo } from '~/usage/usage.server';
 import { users } from '~db/schema';
 import { useAppTestDatabase } from '../../tests/support/db';
 import { getPage, runRoute } from '../../tests/support/routes';
 import { addDays, utcDay } from './rollup.server';
-import { dashboardUsage, monthDaysUpTo } from './usage-charts.server';
+import { dashboardUsage } from './usage-charts.server';
 
 const t = useAppTestDatabase();
 

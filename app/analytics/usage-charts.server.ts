@@ -7,7 +7,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Actor } from '~/audit/audit.server';
 import { authorize } from '~/orgs/access.server';
-import { API_CALL_EVENT, utcMonth } from '~/usage/usage.server';
+import { API_CALL_EVENT, monthDaysUpTo, utcMonth } from '~/usage/usage.server';
 import { type Database, rowsOf } from '~db/client.server';
 
 export const TOP_EVENT_TYPES = 5;
@@ -18,16 +18,6 @@ export interface DashboardUsage {
   /** Every day of the month up to today, zeros included. */
   daily: { day: string; calls: number }[];
   topEvents: { eventType: string; quantity: number }[];
-}
-
-/** Days of the UTC month from its first day through `now`'s day, as YYYY-MM-DD. */
-export function monthDaysUpTo(now: Date): string[] {
-  const { from, to } = utcMonth(now);
-  const days: string[] = [];
-  for (let t = from.getTime(); t <= now.getTime() && t < to.getTime(); t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return days;
 }
 
 interface UsageColumns {

@@ -64,6 +64,16 @@ export function utcMonth(now = new Date()): { from: Date; to: Date } {
   };
 }
 
+/** Days of the UTC month from its first day through `now`'s day, as YYYY-MM-DD. */
+export function monthDaysUpTo(now: Date): string[] {
+  const { from, to } = utcMonth(now);
+  const days: string[] = [];
+  for (let t = from.getTime(); t <= now.getTime() && t < to.getTime(); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
 interface AllowanceRow {
   plan_key: string | null;
   plan_name: string | null;
@@ -337,12 +347,7 @@ export async function getUsageOverview(db: Database, actor: Actor, organizationI
       ),
     );
   const byDay = new Map(perDay.map((r) => [r.day, Number(r.calls)]));
-  const daily: { day: string; calls: number }[] = [];
-  for (let d = new Date(month.from); d.getTime() <= now.getTime() && d < month.to; ) {
-    const key = d.toISOString().slice(0, 10);
-    daily.push({ day: key, calls: byDay.get(key) ?? 0 });
-    d = new Date(d.getTime() + 86_400_000);
-  }
+  const daily = monthDaysUpTo(now).map((day) => ({ day, calls: byDay.get(day) ?? 0 }));
   return {
     organization,
     month: month.from.toISOString().slice(0, 7),
